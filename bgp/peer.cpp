@@ -1,0 +1,496 @@
+#include "bgp/peer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+#include <sstream>
+
+#include "bgp/socket_options.hpp"
+
+namespace bgp {
+
+namespace {
+
+constexpr std::size_t kReadChunk = 64 * 1024;
+// How long a closing connection may take to flush its last UPDATEs and the NOTIFICATION.
+constexpr auto kFlushTimeout = std::chrono::seconds(3);
+
+std::vector<wire::AfiSafi> offered_families(const config::PeerConfig& c) {
+  std::vector<wire::AfiSafi> out;
+  bool v6_session = c.address.is_v6();
+  bool v4_hop = !v6_session || (c.next_hop && c.next_hop->is_v4());
+  bool v6_hop = v6_session || (c.next_hop && c.next_hop->is_v6());
+  for (auto f : c.families) {
+    // Only offer a family we can give a next hop for (RFC 4760 over a session of the other family).
+    if (f == net::Family::ipv4 && v4_hop) out.push_back(wire::kIpv4Unicast);
+    if (f == net::Family::ipv6 && v6_hop) out.push_back(wire::kIpv6Unicast);
+  }
+  return out;
+}
+
+FsmConfig fsm_config(const config::PeerConfig& c, std::uint32_t local_as, std::uint32_t router_id) {
+  FsmConfig f;
+  f.local_as = local_as;
+  f.peer_as = c.asn;
+  f.router_id = router_id;
+  f.hold_time = c.hold_time;
+  f.keepalive_time = c.keepalive_time;
+  f.connect_retry = c.connect_retry;
+  f.passive = c.passive;
+  f.families = offered_families(c);
+  if (c.graceful_restart.enabled)
+    f.graceful_restart_time =
+        static_cast<std::uint16_t>(std::chrono::duration_cast<std::chrono::seconds>(c.graceful_restart.restart_time).count());
+  return f;
+}
+
+std::function<double()> random_unit() {
+  auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
+  return [engine] { return std::uniform_real_distribution<double>(0.0, 1.0)(*engine); };
+}
+
+net::Address to_address(const asio::ip::address& a) {
+  if (a.is_v4()) return net::Address::v4(a.to_v4().to_uint());
+  if (a.to_v6().is_v4_mapped()) return net::Address::v4(a.to_v6().to_v4().to_uint());
+  return net::Address::v6(a.to_v6().to_bytes());
+}
+
+asio::ip::address to_asio(const net::Address& a) {
+  if (a.is_v4()) return asio::ip::address_v4(a.v4_value());
+  return asio::ip::address_v6(a.bytes());
+}
+
+}  // namespace
+
+Peer::Peer(asio::io_context& io, config::PeerConfig config, std::uint32_t local_as, std::uint32_t router_id,
+           std::shared_ptr<const net::RouteSet> routes)
+    : io_(io),
+      config_(std::move(config)),
+      local_as_(local_as),
+      name_(config_.address.to_string()),
+      fsm_(fsm_config(config_, local_as, router_id), random_unit()),
+      routes_(std::move(routes)),
+      timers_{asio::steady_timer(io), asio::steady_timer(io), asio::steady_timer(io), asio::steady_timer(io)},
+      flush_deadline_(io),
+      drain_timer_(io) {}
+
+void Peer::start() {
+  spdlog::info("peer {}: starting (AS {}, {})", name_, config_.asn,
+               config_.asn == local_as_ ? "iBGP" : "eBGP");
+  handle(ManualStart{});
+}
+
+void Peer::handle(const Event& event) {
+  const State before = fsm_.state();
+  auto actions = fsm_.handle(event, Clock::now());
+  for (const auto& action : actions) execute(action);
+  const State after = fsm_.state();
+  if (before != after) {
+    std::ostringstream why;
+    why << event;
+    spdlog::info("peer {}: {} -> {} ({})", name_, to_string(before), to_string(after), why.str());
+  }
+  // A connection from the peer parked during OpenSent: resolve the collision now that we know
+  // the peer's identifier, or use it if our own connection has gone.
+  if (incoming_ && (after == State::open_confirm || after == State::active || after == State::connect)) {
+    auto socket = std::move(*incoming_);
+    incoming_.reset();
+    accept(std::move(socket));
+  }
+}
+
+void Peer::execute(const Action& action) {
+  std::visit(
+      [this](const auto& a) {
+        using A = std::decay_t<decltype(a)>;
+        if constexpr (std::is_same_v<A, Connect>) {
+          connect();
+        } else if constexpr (std::is_same_v<A, CloseConnection>) {
+          close_connection();
+        } else if constexpr (std::is_same_v<A, Send>) {
+          if (auto* n = std::get_if<wire::Notification>(&a.message)) {
+            ++counters_.notifications_sent[{static_cast<std::uint8_t>(n->code), n->subcode}];
+            last_error_ = "sent " + wire::describe(*n);
+            spdlog::warn("peer {}: sending NOTIFICATION {}", name_, wire::describe(*n));
+          }
+          send(a.message);
+        } else if constexpr (std::is_same_v<A, StartTimer>) {
+          auto& t = timer(a.timer);
+          t.expires_after(a.duration);
+          TimerId id = a.timer;
+          t.async_wait([this, id](boost::system::error_code ec) {
+            if (!ec) handle(TimerExpired{id});
+          });
+        } else if constexpr (std::is_same_v<A, StopTimer>) {
+          timer(a.timer).cancel();
+        } else if constexpr (std::is_same_v<A, SessionUp>) {
+          on_session_up(a.negotiated);
+        } else if constexpr (std::is_same_v<A, SessionDown>) {
+          spdlog::warn("peer {}: session down: {}", name_, a.reason);
+          last_error_ = a.reason;
+          adj_rib_out_.clear();
+        } else if constexpr (std::is_same_v<A, RefreshRequested>) {
+          spdlog::info("peer {}: route refresh requested for {}", name_, (std::ostringstream() << a.family).str());
+          adj_rib_out_.forget(a.family);
+          sync_routes();
+        }
+      },
+      action);
+}
+
+// ---- connections ---------------------------------------------------------------------------
+
+std::string Peer::prepare_socket(asio::ip::tcp::socket& socket) {
+  const int fd = socket.native_handle();
+  const auto family = config_.address.family();
+  std::string err;
+  if (!config_.password.empty()) err = set_tcp_md5(fd, config_.address, config_.password);
+  const bool ebgp = config_.asn != local_as_;
+  if (err.empty() && config_.ttl_security) {
+    // RFC 5082: send with 255, accept only what arrives within `multihop` hops.
+    err = set_ttl(fd, family, 255);
+    if (err.empty()) err = set_min_ttl(fd, family, 256 - config_.multihop);
+  } else if (err.empty() && ebgp) {
+    err = set_ttl(fd, family, config_.multihop);
+  }
+  return err;
+}
+
+void Peer::connect() {
+  if (incoming_) {  // a connection from the peer is already waiting: use it
+    auto s = std::move(*incoming_);
+    incoming_.reset();
+    adopt(std::move(s));
+    socket_is_outgoing_ = false;
+    asio::post(io_, [this, gen = generation_] {
+      if (gen == generation_) handle(TcpConnectionConfirmed{});
+    });
+    return;
+  }
+  close_now();
+  asio::ip::tcp::endpoint remote(to_asio(config_.address), config_.port);
+  socket_.emplace(io_);
+  boost::system::error_code ec;
+  socket_->open(remote.protocol(), ec);
+  if (!ec) {
+    if (auto err = prepare_socket(*socket_); !err.empty()) {
+      spdlog::error("peer {}: {}", name_, err);
+      last_error_ = err;
+    }
+  }
+  socket_is_outgoing_ = true;
+  const auto gen = generation_;
+  spdlog::debug("peer {}: connecting to port {}", name_, config_.port);
+  socket_->async_connect(remote, [this, gen](boost::system::error_code ec) {
+    if (gen != generation_) return;
+    if (ec) {
+      last_error_ = "connect: " + ec.message();
+      spdlog::debug("peer {}: {}", name_, last_error_);
+      close_now();
+      handle(TcpConnectionFails{});
+      return;
+    }
+    start_read();
+    handle(TcpConnectionConfirmed{});
+  });
+}
+
+void Peer::adopt(asio::ip::tcp::socket socket) {
+  close_now();
+  socket_.emplace(std::move(socket));
+  start_read();
+}
+
+void Peer::accept(asio::ip::tcp::socket socket) {
+  if (auto err = prepare_socket(socket); !err.empty()) spdlog::warn("peer {}: {}", name_, err);
+  switch (fsm_.state()) {
+    case State::idle:
+      if (draining_) return;  // leaving: refuse
+      incoming_.emplace(std::move(socket));
+      handle(AutomaticStart{});
+      return;
+    case State::connect:
+    case State::active:
+      // Our own attempt has not reached OpenSent: the peer's connection wins (RFC 4271 §8.2.2).
+      adopt(std::move(socket));
+      socket_is_outgoing_ = false;
+      handle(TcpConnectionConfirmed{});
+      return;
+    case State::open_sent:
+      // Collision, but we do not know the peer's BGP Identifier yet: hold the new connection
+      // until the OPEN on the current one arrives (RFC 4271 §6.8).
+      incoming_.emplace(std::move(socket));
+      return;
+    case State::open_confirm:
+    case State::established: {
+      // §6.8: an Established session always wins; in OpenConfirm the higher identifier wins.
+      bool keep_current = fsm_.state() == State::established;
+      if (!keep_current) {
+        auto remote_id = fsm_.negotiated() ? fsm_.negotiated()->peer_router_id : 0;
+        keep_current = (fsm_.config().router_id > remote_id) == socket_is_outgoing_;
+      }
+      if (keep_current) {
+        auto bytes = wire::encode(wire::Notification{wire::ErrorCode::cease, wire::subcode::connection_collision_resolution, {}}, {});
+        boost::system::error_code ec;
+        asio::write(socket, asio::buffer(bytes), ec);
+        socket.close(ec);
+        spdlog::info("peer {}: connection collision, keeping the existing session", name_);
+      } else {
+        spdlog::info("peer {}: connection collision, the peer's connection wins", name_);
+        incoming_.emplace(std::move(socket));
+        handle(ManualStop{wire::Notification{wire::ErrorCode::cease, wire::subcode::connection_collision_resolution, {}}});
+        handle(ManualStart{});  // Connect picks up incoming_
+      }
+      return;
+    }
+  }
+}
+
+void Peer::start_read() {
+  if (read_buffer_.size() < read_used_ + kReadChunk) read_buffer_.resize(read_used_ + kReadChunk);
+  const auto gen = generation_;
+  socket_->async_read_some(asio::buffer(read_buffer_.data() + read_used_, kReadChunk),
+                           [this, gen](boost::system::error_code ec, std::size_t n) {
+                             if (gen != generation_) return;
+                             if (ec) {
+                               last_error_ = ec == asio::error::eof ? "connection closed by peer" : ec.message();
+                               close_now();
+                               handle(TcpConnectionFails{});
+                               return;
+                             }
+                             read_used_ += n;
+                             on_bytes();
+                             if (gen == generation_) start_read();
+                           });
+}
+
+void Peer::on_bytes() {
+  const auto gen = generation_;
+  std::size_t offset = 0;
+  while (gen == generation_) {
+    std::span<const std::uint8_t> pending(read_buffer_.data() + offset, read_used_ - offset);
+    auto length = wire::frame_length(pending);
+    if (!length) {
+      spdlog::warn("peer {}: bad message header: {}", name_, length.error().description);
+      handle(MessageDecodeFailed{length.error()});
+      return;
+    }
+    if (*length == 0 || pending.size() < *length) break;
+    auto decoded = wire::decode(pending.first(*length), decode_ctx_);
+    offset += *length;
+    if (!decoded) {
+      const auto& e = decoded.error();
+      spdlog::warn("peer {}: malformed message: {}", name_, e.description);
+      if (e.reaction != wire::Reaction::session_reset) {
+        ++counters_.malformed_updates;
+        ++counters_.updates_received;
+      }
+      handle(MessageDecodeFailed{e});
+      continue;
+    }
+    std::visit(
+        [this](auto&& m) {
+          using M = std::decay_t<decltype(m)>;
+          if constexpr (std::is_same_v<M, wire::Open>) {
+            handle(OpenReceived{m});
+          } else if constexpr (std::is_same_v<M, wire::Update>) {
+            ++counters_.updates_received;
+            counters_.prefixes_received += m.nlri.size() + (m.attributes.mp_reach ? m.attributes.mp_reach->nlri.size() : 0);
+            handle(UpdateReceived{});
+          } else if constexpr (std::is_same_v<M, wire::Notification>) {
+            ++counters_.notifications_received;
+            last_error_ = "received " + wire::describe(m);
+            spdlog::warn("peer {}: received NOTIFICATION {}", name_, wire::describe(m));
+            handle(NotificationReceived{m});
+          } else if constexpr (std::is_same_v<M, wire::Keepalive>) {
+            handle(KeepaliveReceived{});
+          } else if constexpr (std::is_same_v<M, wire::RouteRefresh>) {
+            handle(RouteRefreshReceived{m.family});
+          }
+        },
+        *decoded);
+  }
+  if (gen != generation_) return;
+  // Keep the unconsumed tail at the front of the buffer.
+  std::copy(read_buffer_.begin() + offset, read_buffer_.begin() + read_used_, read_buffer_.begin());
+  read_used_ -= offset;
+}
+
+void Peer::send(const wire::Message& message) {
+  if (!socket_) return;
+  net::ByteWriter w(out_);
+  wire::encode(message, encode_ctx_, w);
+  if (std::holds_alternative<wire::Update>(message)) ++counters_.updates_sent;
+  flush();
+}
+
+void Peer::flush() {
+  if (writing_ || !socket_) return;
+  if (out_.empty()) {
+    if (close_after_flush_) close_now();
+    return;
+  }
+  std::swap(out_, inflight_);
+  out_.clear();
+  writing_ = true;
+  const auto gen = generation_;
+  asio::async_write(*socket_, asio::buffer(inflight_), [this, gen](boost::system::error_code ec, std::size_t) {
+    if (gen != generation_) return;
+    writing_ = false;
+    if (ec) {
+      last_error_ = "write: " + ec.message();
+      bool closing = close_after_flush_;
+      close_now();
+      if (!closing) handle(TcpConnectionFails{});
+      return;
+    }
+    flush();
+  });
+}
+
+void Peer::close_connection() {
+  // The FSM's NOTIFICATION (if any) is already queued: let it and earlier UPDATEs reach the
+  // peer before the FIN, but never wait on a stuck peer for long.
+  if (socket_ && (writing_ || !out_.empty())) {
+    close_after_flush_ = true;
+    flush_deadline_.expires_after(kFlushTimeout);
+    flush_deadline_.async_wait([this, gen = generation_](boost::system::error_code ec) {
+      if (!ec && gen == generation_) close_now();
+    });
+    return;
+  }
+  close_now();
+}
+
+void Peer::close_now() {
+  ++generation_;
+  if (socket_) {
+    boost::system::error_code ec;
+    socket_->shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    socket_->close(ec);
+    socket_.reset();
+  }
+  flush_deadline_.cancel();
+  read_used_ = 0;
+  out_.clear();
+  inflight_.clear();
+  writing_ = false;
+  close_after_flush_ = false;
+  if (on_closed_ && fsm_.state() == State::idle) std::exchange(on_closed_, nullptr)();
+}
+
+// ---- routes --------------------------------------------------------------------------------
+
+OutboundPolicy Peer::make_policy() const {
+  OutboundPolicy p;
+  p.local_as = local_as_;
+  p.ibgp = config_.asn == local_as_;
+  p.communities = config_.communities;
+  p.large_communities = config_.large_communities;
+  p.local_pref = config_.local_pref;
+  p.med = config_.med;
+  p.graceful_shutdown = draining_;
+  std::optional<net::Address> local;
+  if (socket_) {
+    boost::system::error_code ec;
+    auto ep = socket_->local_endpoint(ec);
+    if (!ec) local = to_address(ep.address());
+  }
+  // Next hop: the configured one for its family, else our end of the session.
+  if (config_.next_hop && config_.next_hop->is_v4())
+    p.next_hop_v4 = config_.next_hop;
+  else if (local && local->is_v4())
+    p.next_hop_v4 = local;
+  if (config_.next_hop && config_.next_hop->is_v6())
+    p.next_hops_v6 = {*config_.next_hop};
+  else if (local && local->is_v6())
+    p.next_hops_v6 = {*local};
+  return p;
+}
+
+void Peer::on_session_up(const Negotiated& negotiated) {
+  ++counters_.established_transitions;
+  last_error_.clear();
+  encode_ctx_.four_octet_as = negotiated.four_octet_as;
+  decode_ctx_.four_octet_as = negotiated.four_octet_as;
+  policy_ = make_policy();
+  spdlog::info("peer {}: established, hold time {}s, keepalive {}s", name_,
+               std::chrono::duration_cast<std::chrono::seconds>(negotiated.hold_time).count(),
+               std::chrono::duration_cast<std::chrono::seconds>(negotiated.keepalive_time).count());
+  sync_routes();
+  // RFC 4724 §2: End-of-RIB after the initial burst, for every negotiated family.
+  for (auto family : negotiated.families) send(wire::end_of_rib(family));
+}
+
+void Peer::set_routes(std::shared_ptr<const net::RouteSet> routes) {
+  routes_ = std::move(routes);
+  if (fsm_.state() == State::established) sync_routes();
+}
+
+void Peer::sync_routes() {
+  if (fsm_.state() != State::established || !fsm_.negotiated()) return;
+  for (auto family : fsm_.negotiated()->families) {
+    if (!policy_.can_carry(family)) {
+      spdlog::warn("peer {}: no next hop for {} routes; set next_hop to advertise them", name_,
+                   (std::ostringstream() << family).str());
+      continue;
+    }
+    auto updates = adj_rib_out_.sync(family, AdjRibOut::desired(*routes_, policy_, family), encode_ctx_);
+    for (auto& u : updates) send(u);
+    if (!updates.empty())
+      spdlog::debug("peer {}: sent {} UPDATEs, {} {} prefixes advertised", name_, updates.size(),
+                    adj_rib_out_.size(family), (std::ostringstream() << family).str());
+  }
+}
+
+// ---- leaving -------------------------------------------------------------------------------
+
+void Peer::shutdown(std::string message, std::function<void()> done) {
+  shutdown_message_ = std::move(message);
+  draining_ = true;
+  incoming_.reset();
+  if (fsm_.state() != State::established) {
+    on_closed_ = nullptr;
+    handle(ManualStop{wire::administrative_shutdown(shutdown_message_)});
+    close_now();
+    done();
+    return;
+  }
+  on_closed_ = std::move(done);
+  const auto& gs = config_.graceful_shutdown;
+  if (gs.enabled && gs.drain_time.count() > 0) {
+    // RFC 8326: tag everything GRACEFUL_SHUTDOWN so the router moves traffic away first.
+    spdlog::info("peer {}: graceful shutdown, draining for {} ms", name_, gs.drain_time.count());
+    policy_.graceful_shutdown = true;
+    sync_routes();
+    drain_timer_.expires_after(gs.drain_time);
+    drain_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) withdraw_all_and_stop();
+    });
+    return;
+  }
+  withdraw_all_and_stop();
+}
+
+void Peer::withdraw_all_and_stop() {
+  if (fsm_.state() == State::established) {
+    routes_ = std::make_shared<const net::RouteSet>();
+    sync_routes();
+  }
+  spdlog::info("peer {}: withdrawn, closing with Cease/Administrative Shutdown", name_);
+  handle(ManualStop{wire::administrative_shutdown(shutdown_message_)});
+  if (!socket_ && on_closed_) std::exchange(on_closed_, nullptr)();
+}
+
+PeerStatus Peer::status() const {
+  PeerStatus s;
+  s.address = config_.address;
+  s.asn = config_.asn;
+  s.state = fsm_.state();
+  s.last_error = last_error_;
+  for (auto f : {wire::kIpv4Unicast, wire::kIpv6Unicast}) s.advertised[f] = adj_rib_out_.size(f);
+  s.counters = counters_;
+  return s;
+}
+
+}  // namespace bgp

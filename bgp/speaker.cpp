@@ -1,0 +1,101 @@
+#include "bgp/speaker.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "bgp/socket_options.hpp"
+
+namespace bgp {
+
+Speaker::Speaker(asio::io_context& io, const config::BgpConfig& config, std::uint32_t router_id)
+    : io_(io), config_(config) {
+  auto none = std::make_shared<const net::RouteSet>();
+  for (const auto& peer : config_.peers)
+    peers_.push_back(std::make_unique<Peer>(io_, peer, config_.asn, router_id, none));
+}
+
+void Speaker::start() {
+  if (config_.listen_port != 0) {
+    bool any_v4 = false, any_v6 = false;
+    for (auto& p : peers_) (p->config().address.is_v4() ? any_v4 : any_v6) = true;
+    if (any_v4) listen({asio::ip::address_v4::any(), config_.listen_port});
+    if (any_v6) listen({asio::ip::address_v6::any(), config_.listen_port});
+  }
+  for (auto& p : peers_) p->start();
+}
+
+void Speaker::listen(const asio::ip::tcp::endpoint& endpoint) {
+  auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(io_);
+  boost::system::error_code ec;
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec && endpoint.address().is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
+  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) {
+    // TCP MD5 keys must sit on the listener before the peer's SYN arrives (RFC 2385).
+    for (auto& p : peers_) {
+      const auto& c = p->config();
+      if (c.password.empty() || c.address.is_v4() != endpoint.address().is_v4()) continue;
+      if (auto err = set_tcp_md5(acceptor->native_handle(), c.address, c.password); !err.empty())
+        spdlog::error("listener: peer {}: {}", c.address.to_string(), err);
+    }
+    acceptor->bind(endpoint, ec);
+  }
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    spdlog::error("cannot listen on [{}]:{}: {}; connecting out only", endpoint.address().to_string(),
+                  endpoint.port(), ec.message());
+    return;
+  }
+  spdlog::info("listening for BGP on [{}]:{}", endpoint.address().to_string(), endpoint.port());
+  acceptors_.push_back(std::move(acceptor));
+  accept_next(*acceptors_.back());
+}
+
+void Speaker::accept_next(asio::ip::tcp::acceptor& acceptor) {
+  acceptor.async_accept([this, &acceptor](boost::system::error_code ec, asio::ip::tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (!ec) {
+      boost::system::error_code ignored;
+      auto remote = socket.remote_endpoint(ignored).address();
+      Peer* match = nullptr;
+      for (auto& p : peers_) {
+        const auto& a = p->config().address;
+        bool same = a.is_v4() ? (remote.is_v4() && remote.to_v4().to_uint() == a.v4_value())
+                              : (remote.is_v6() && remote.to_v6().to_bytes() == a.bytes());
+        if (same) match = p.get();
+      }
+      if (match) {
+        match->accept(std::move(socket));
+      } else {
+        spdlog::warn("refused BGP connection from unconfigured {}", remote.to_string());
+        socket.close(ignored);
+      }
+    }
+    accept_next(acceptor);
+  });
+}
+
+void Speaker::set_routes(net::RouteSet routes) {
+  auto shared = std::make_shared<const net::RouteSet>(std::move(routes));
+  for (auto& p : peers_) p->set_routes(shared);
+}
+
+void Speaker::shutdown(std::string message, std::function<void()> done) {
+  for (auto& a : acceptors_) {
+    boost::system::error_code ec;
+    a->close(ec);
+  }
+  auto remaining = std::make_shared<std::size_t>(peers_.size());
+  if (*remaining == 0) return done();
+  for (auto& p : peers_)
+    p->shutdown(message, [remaining, done] {
+      if (--*remaining == 0) done();
+    });
+}
+
+std::vector<PeerStatus> Speaker::status() const {
+  std::vector<PeerStatus> out;
+  for (auto& p : peers_) out.push_back(p->status());
+  return out;
+}
+
+}  // namespace bgp

@@ -1,0 +1,19 @@
+// Durations as the config writes them: "90s", "500ms", "1m30s", "2h".
+#pragma once
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace config {
+
+using Duration = std::chrono::milliseconds;
+
+// One or more <digits><unit> parts, units h, m, s, ms in decreasing order, each at most once
+// ("1m30s"); a bare "0" is zero. Nothing negative, no fractions, no spaces.
+std::optional<Duration> parse_duration(std::string_view);
+
+// Whole seconds as "90s", anything else as "1500ms"; parse_duration reads it back exactly.
+std::string format_duration(Duration);
+
+}  // namespace config

@@ -1,0 +1,4 @@
+#pragma once
+namespace cisd {
+inline constexpr const char* kVersion = CIS_VERSION;
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what clusterip-speaker needs to build and test on Debian 12, then builds it.
+# Usage: scripts/setup.sh [BUILD_DIR]   (run as root, or with sudo available)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${1:-build}
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  libboost-dev libboost-system-dev libssl-dev libnl-3-dev libnl-route-3-dev
+  libyaml-cpp-dev libspdlog-dev prometheus-cpp-dev libsimdjson-dev nlohmann-json3-dev
+  libcli11-dev libgtest-dev libgmock-dev
+  bird2 frr gobgpd iproute2 iputils-ping curl python3 procps
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The Debian packages start system-wide BIRD and FRR; the tests and the demo run their own.
+for s in bird frr; do
+  if command -v systemctl >/dev/null && systemctl is-active --quiet "$s" 2>/dev/null; then
+    $SUDO systemctl stop "$s" || true
+  fi
+done
+
+echo "==> building in $BUILD_DIR"
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$BUILD_DIR" -j"$(nproc)"

@@ -1,0 +1,125 @@
+"""BIRD 2 as the upstream router: one BGP protocol per node, learned routes exported (ECMP) to the kernel."""
+import os
+import re
+from datetime import datetime
+
+from netns import sh
+from poll import wait_for
+from process import Process
+from routes import Cease, LogEvent, Path
+
+_PROTOCOL = """\
+protocol bgp {name} {{
+  local {local} as {local_asn};
+  neighbor {address} as {asn};
+  direct;                       # iBGP too: the nodes share the router's LAN
+  connect delay time 1;         # the default waits 5 s before the first connect
+  connect retry time 1;
+  error wait time 1, 5;         # come back quickly after the peer goes away
+  debug {{ states, events, routes }};   # the log shows withdrawals and Ceases, in order
+  {family} {{ import all; export none; gateway direct; }};
+}}
+"""
+
+
+class BirdRouter:
+    kind = "bird"
+
+    def __init__(self, ns, workdir, asn, router_id, peers):
+        self.ns, self.asn, self.router_id, self.peers = ns, asn, router_id, peers
+        self.dir = os.path.join(workdir, f"bird-{ns.name}")
+        os.makedirs(self.dir, exist_ok=True)
+        self.conf = os.path.join(self.dir, "bird.conf")
+        self.sock = os.path.join(self.dir, "bird.ctl")
+        self.log = os.path.join(self.dir, "bird.log")
+        self.process = None
+        self._names = {p.address: p.name for p in peers}
+
+    def config_text(self):
+        text = f"""\
+router id {self.router_id};
+log "{self.log}" all;
+timeformat log iso long ms;     # millisecond stamps, compared with the daemon's exit time
+protocol device {{ }}
+# merge paths: equal BGP routes from several nodes become one multipath kernel route.
+protocol kernel kernel4 {{ ipv4 {{ import none; export all; }}; merge paths yes; }}
+protocol kernel kernel6 {{ ipv6 {{ import none; export all; }}; merge paths yes; }}
+"""
+        for p in self.peers:
+            text += _PROTOCOL.format(name=p.name, local=p.local, local_asn=self.asn, address=p.address,
+                                     asn=p.asn, family="ipv6" if ":" in p.address else "ipv4")
+        return text
+
+    def start(self):
+        with open(self.conf, "w") as f:
+            f.write(self.config_text())
+        self.process = Process(self.ns, ["bird", "-f", "-c", self.conf, "-s", self.sock,
+                                         "-P", os.path.join(self.dir, "bird.pid")],
+                               os.path.join(self.dir, "bird.stderr"))
+        wait_for("BIRD's control socket", lambda: self.process.running() and self.birdc("show status"),
+                 timeout=15)
+
+    def stop(self):
+        if self.process:
+            self.process.stop()
+
+    def restart(self):
+        self.stop()
+        self.start()
+
+    def logs(self):
+        return [("BIRD config", self.conf), ("BIRD log", self.log),
+                ("BIRD stderr", os.path.join(self.dir, "bird.stderr"))]
+
+    def birdc(self, *command):
+        return sh("birdc", "-s", self.sock, *command, timeout=10)
+
+    def rib(self, prefix):
+        """Paths for exactly this prefix in BIRD's table, one per node that sent it."""
+        paths, cur = [], None
+        for line in self.birdc("show", "route", prefix, "all").splitlines():
+            m = re.match(r"^\S*\s+unicast \[(\S+) ", line)
+            if m:
+                cur = {"proto": m.group(1), "via": None, "communities": frozenset(), "local_pref": None}
+                paths.append(cur)
+            elif cur is not None:
+                s = line.strip()
+                if s.startswith("via ") and cur["via"] is None:
+                    cur["via"] = s.split()[1]
+                elif s.startswith("BGP.community:"):
+                    cur["communities"] = frozenset((int(a), int(b)) for a, b in re.findall(r"\((\d+),(\d+)\)", s))
+                elif s.startswith("BGP.local_pref:"):
+                    cur["local_pref"] = int(s.split()[1])
+        by_proto = {name: addr for addr, name in self._names.items()}
+        return [Path(peer=by_proto.get(p["proto"], p["proto"]), next_hop=p["via"],
+                     communities=p["communities"], local_pref=p["local_pref"]) for p in paths]
+
+    def protocol(self, peer):
+        return self.birdc("show", "protocols", "all", self._names[peer])
+
+    def established(self, peer):
+        return re.search(r"BGP state:\s+Established", self.protocol(peer)) is not None
+
+    def last_cease(self, peer):
+        """The NOTIFICATION BIRD last received from peer ("Last error: Received: ..."), or None."""
+        out = self.protocol(peer)
+        m = re.search(r"Last error:\s+Received: (.*)", out)
+        if not m:
+            return None
+        msg = re.search(r"^\s*Message:\s+(.*)$", out, re.M)
+        return Cease(reason=m.group(1).strip(), message=msg.group(1).strip() if msg else "")
+
+    def log_events(self, peer, prefix):
+        """Withdrawals of prefix from peer and Ceases received from peer, as BIRD logged them."""
+        name = re.escape(self._names[peer])
+        withdraw = re.compile(rf"^(\S+ \S+) <TRACE> {name}\.ipv[46] > removed (?:\[\w+\] )?{re.escape(prefix)} ")
+        cease = re.compile(rf"^(\S+ \S+) <RMT> {name}: Received: ")
+        events = []
+        with open(self.log, errors="replace") as f:
+            for line in f:
+                for kind, rx in (("withdraw", withdraw), ("cease", cease)):
+                    m = rx.match(line)
+                    if m:
+                        when = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S.%f")
+                        events.append(LogEvent(when, kind, line.rstrip()))
+        return events

@@ -1,0 +1,80 @@
+"""clusterip-speaker, the daemon under test, running in a node namespace with a generated config."""
+import os
+import signal
+
+from process import Process
+
+DEFAULT_BINARY = os.path.join(os.path.dirname(__file__), "..", "..", "build", "daemon", "clusterip-speaker")
+
+
+def binary():
+    """The daemon to test: $CIS_BINARY, else the build tree's. Missing is an error, never a skip."""
+    path = os.path.abspath(os.environ.get("CIS_BINARY") or DEFAULT_BINARY)
+    if not os.access(path, os.X_OK):
+        raise RuntimeError(f"clusterip-speaker binary not found or not executable: {path} "
+                           "(build it, or set CIS_BINARY)")
+    return path
+
+
+def _q(s):
+    return '"' + str(s) + '"'  # quoted: IPv6 addresses are not safe as plain YAML scalars
+
+
+def config_yaml(name, router_id, asn, peers, prefixes, drain_time):
+    """A config in the product.md schema. Kubernetes is off, so nothing gates the static plan."""
+    peer_lines = "".join(
+        f"    - {{ address: {_q(p['address'])}, asn: {p['asn']}, hold_time: 9s, keepalive_time: 3s, "
+        f"connect_retry: 1s, graceful_shutdown: {{ enabled: true, drain_time: {drain_time} }} }}\n"
+        for p in peers)
+    return (
+        f"node: {{ name: {name}, router_id: {router_id} }}\n"
+        f"advertise: {{ service_cidrs: [{', '.join(_q(p) for p in prefixes)}], static: [], cluster_ips: none,"
+        f" require_kube_proxy: false, require_node_ready: false }}\n"
+        "kubernetes: { enabled: false }\n"
+        'http: { listen: "" }\n'
+        "bgp:\n"
+        f"  asn: {asn}\n"
+        "  listen_port: 0\n"
+        "  peers:\n"
+        f"{peer_lines}"
+        "log: { level: debug }\n")
+
+
+class SpeakerNode:
+    kind = "speaker"
+
+    def __init__(self, host, workdir, asn, peers, prefixes, drain_time="1s"):
+        self.host, self.name = host, host.name
+        self.conf = os.path.join(workdir, f"{self.name}.yaml")
+        self.log = os.path.join(workdir, f"{self.name}.log")
+        with open(self.conf, "w") as f:
+            f.write(config_yaml(self.name, host.v4, asn, peers, prefixes, drain_time))
+        self.process = None
+
+    def start(self):
+        self.process = Process(self.host.ns, [binary(), "run", "-c", self.conf], self.log)
+
+    @property
+    def started(self):
+        return self.process.started
+
+    def graceful_stop(self):
+        """What the kubelet does on a rolling update: SIGTERM, then the daemon drains on its own."""
+        self.process.signal(signal.SIGTERM)
+
+    def running(self):
+        return self.process.running()
+
+    def wait(self, timeout):
+        return self.process.wait(timeout)
+
+    @property
+    def exit_wall(self):
+        return self.process.exit_wall
+
+    def stop(self):
+        if self.process:
+            self.process.stop()
+
+    def logs(self):
+        return [(f"{self.name} config", self.conf), (f"{self.name} clusterip-speaker log", self.log)]
