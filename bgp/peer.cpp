@@ -111,7 +111,9 @@ void Peer::execute(const Action& action) {
           if (auto* n = std::get_if<wire::Notification>(&a.message)) {
             ++counters_.notifications_sent[{static_cast<std::uint8_t>(n->code), n->subcode}];
             last_error_ = "sent " + wire::describe(*n);
-            spdlog::warn("peer {}: sending NOTIFICATION {}", name_, wire::describe(*n));
+            // Our own planned Cease is news, not a problem.
+            spdlog::log(draining_ ? spdlog::level::info : spdlog::level::warn, "peer {}: sending NOTIFICATION {}",
+                        name_, wire::describe(*n));
           }
           send(a.message);
         } else if constexpr (std::is_same_v<A, StartTimer>) {
@@ -126,7 +128,8 @@ void Peer::execute(const Action& action) {
         } else if constexpr (std::is_same_v<A, SessionUp>) {
           on_session_up(a.negotiated);
         } else if constexpr (std::is_same_v<A, SessionDown>) {
-          spdlog::warn("peer {}: session down: {}", name_, a.reason);
+          spdlog::log(draining_ ? spdlog::level::info : spdlog::level::warn, "peer {}: session down: {}", name_,
+                      a.reason);
           last_error_ = a.reason;
           adj_rib_out_.clear();
         } else if constexpr (std::is_same_v<A, RefreshRequested>) {

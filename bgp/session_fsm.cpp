@@ -136,9 +136,9 @@ void SessionFsm::in_connect(const Event& event, Actions& out) {
                  [&](const ManualStop& stop) { manual_stop(stop, out); },                // Event 2
                  [&](const TcpConnectionConfirmed&) { connection_confirmed(out); },      // Events 16/17
                  [&](const TcpConnectionFails&) {                                      // Event 18
-                   // Wait in Active for the next try (or for the peer to connect to us).
-                   start_timer(TimerId::connect_retry, jittered(config_.connect_retry), out);
-                   state_ = State::active;
+                   // No DelayOpen: back to Idle (RFC 4271 §8.2.2), whose automatic restart backs off
+                   // so an unreachable router is not hammered every connect_retry.
+                   fail(std::nullopt, "connection failed", out);
                  },
                  [&](const TimerExpired& expired) {
                    if (expired.timer != TimerId::connect_retry) return fail(std::nullopt, "unexpected timer", out);
@@ -356,13 +356,13 @@ void SessionFsm::close_and_stop_timers(Actions& out) {
 
 void SessionFsm::start_timer(TimerId timer, Duration duration, Actions& out) {
   armed_[slot(timer)] = true;
-  out.push_back(StartTimer{timer, duration});
+  out.emplace_back(std::in_place_type<StartTimer>, timer, duration);
 }
 
 void SessionFsm::stop_timer(TimerId timer, Actions& out) {
   if (!armed_[slot(timer)]) return;
   armed_[slot(timer)] = false;
-  out.push_back(StopTimer{timer});
+  out.emplace_back(std::in_place_type<StopTimer>, timer);
 }
 
 // RFC 4271 §10: timers are multiplied by a random factor in 0.75..1.0 so that peers restarted

@@ -156,6 +156,7 @@ using Action = std::variant<Connect, CloseConnection, Send, StartTimer, StopTime
 class SessionFsm {
  public:
   // random_unit returns a value in [0, 1); it supplies the RFC 4271 §10 jitter (0.75..1.0).
+  // An empty function means no jitter.
   SessionFsm(FsmConfig config, std::function<double()> random_unit);
 
   std::vector<Action> handle(const Event& event, Clock::time_point now);

@@ -25,7 +25,7 @@ std::optional<Duration> parse_duration(std::string_view text) {
     std::int64_t value = 0;
     std::size_t digits = 0;
     for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++digits) {
-      if (value > (std::numeric_limits<std::int64_t>::max() - 9) / 10) return std::nullopt;
+      if (value > (std::numeric_limits<std::int64_t>::max() - (text[i] - '0')) / 10) return std::nullopt;
       value = value * 10 + (text[i] - '0');
     }
     if (digits == 0) return std::nullopt;

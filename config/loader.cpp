@@ -103,6 +103,17 @@ class Loader {
     return true;
   }
 
+  bool duration_in(const Field& f, Duration min, Duration max, Duration& out) {
+    Duration d{};
+    if (!r_.read_duration(f, d)) return false;
+    if (d < min || d > max) {
+      r_.error(f, "must be between " + format_duration(min) + " and " + format_duration(max) + ", got " + format_duration(d));
+      return false;
+    }
+    out = d;
+    return true;
+  }
+
   bool duration_at_least(const Field& f, Duration min, Duration& out) {
     Duration d{};
     if (!r_.read_duration(f, d)) return false;
@@ -167,6 +178,10 @@ class Loader {
     if (!items) return;
     std::vector<std::pair<net::Address, std::string>> seen;  // address -> the peer that has it
     for (const auto& item : *items) {
+      if (item.node.IsNull()) {  // a bare "-": not a peer with every key missing
+        r_.error(item, "expected a peer (a mapping), got nothing");
+        continue;
+      }
       PeerConfig p;
       auto address = peer(item, p);
       if (address) {
@@ -327,6 +342,10 @@ class Loader {
       if (auto items = r_.sequence(*list, "a list of interfaces")) {
         std::vector<std::pair<std::string, std::string>> seen;  // name -> the entry that has it
         for (const auto& item : *items) {
+          if (item.node.IsNull()) {
+            r_.error(item, "expected an interface (a mapping), got nothing");
+            continue;
+          }
           OspfInterfaceConfig i;
           auto name = interface(item, i);
           if (name && !i.name.empty()) {
@@ -394,7 +413,7 @@ class Loader {
       r_.error(dead ? *dead : *hello, "dead_interval (" + format_duration(out.dead_interval) +
                                           ") must be greater than hello_interval (" +
                                           format_duration(out.hello_interval) + ")");
-    if (auto v = m.get("retransmit_interval")) seconds_in(*v, kSecond, 65535 * kSecond, out.retransmit_interval);
+    if (auto v = m.get("retransmit_interval")) duration_in(*v, kSecond, 65535 * kSecond, out.retransmit_interval);
     if (auto v = m.get("priority")) r_.read_uint(*v, 0, 255, out.priority);
     if (auto v = m.get("cost")) r_.read_uint(*v, 1, 65535, out.cost);
     if (auto v = m.get("auth")) auth(*v, out.auth);
@@ -415,8 +434,8 @@ class Loader {
     // RFC 2328 D.3: a simple password fills 8 bytes, an MD5 key 16.
     std::size_t max = out.type == OspfAuthType::simple ? 8 : out.type == OspfAuthType::md5 ? 16 : 0;
     if (key && max != 0 && out.key.size() > max)
-      r_.error(*key, std::string("a ") + to_string(out.type) + " key is at most " + std::to_string(max) +
-                         " bytes, got " + std::to_string(out.key.size()));
+      r_.error(*key, std::string(to_string(out.type)) + " authentication takes a key of at most " +
+                         std::to_string(max) + " bytes, got " + std::to_string(out.key.size()));
     bool needs_key = out.type == OspfAuthType::md5 || out.type == OspfAuthType::hmac_sha256;
     if (needs_key && out.key.empty() && out.key_file.empty())
       r_.error(f.mark, f.path + ".key", std::string(to_string(out.type)) + " authentication needs key or key_file");

@@ -10,11 +10,10 @@ namespace {
 
 bool is_yaml_word(std::string_view s) {
   // Plain scalars that YAML would read as something other than a string.
-  for (auto w : {"true", "false", "yes", "no", "on", "off", "y", "n", "null", "~"}) {
-    std::string lower(s);
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string lower(s);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto w : {"true", "false", "yes", "no", "on", "off", "y", "n", "null", "~"})
     if (lower == w) return true;
-  }
   return false;
 }
 

@@ -180,7 +180,8 @@ MapFields::MapFields(YamlReader& r, const Field& map, std::initializer_list<std:
   }
   auto child = [&](const std::string& key) { return map.path.empty() ? key : map.path + "." + key; };
   for (auto it = map.node.begin(); it != map.node.end(); ++it) {
-    const YAML::Node& key = it->first;
+    // Copies: the iterator's operator-> hands out a temporary proxy, so a reference would dangle.
+    const YAML::Node key = it->first;
     if (!key.IsScalar()) {
       r.error(key.Mark(), map.path, std::string("a key must be a plain name, got ") + kind_of(key));
       continue;
@@ -204,7 +205,7 @@ MapFields::MapFields(YamlReader& r, const Field& map, std::initializer_list<std:
       r.error(key.Mark(), path, "duplicate key (first set on line " + std::to_string(first->key_mark.line + 1) + ")");
       continue;
     }
-    const YAML::Node& value = it->second;
+    const YAML::Node value = it->second;
     fields_.push_back(Entry{name, key.Mark(), Field{value, path, is_empty(value) ? key.Mark() : value.Mark()}});
   }
 }

@@ -99,17 +99,16 @@ net::Expected<Open, DecodeError> decode_open(std::span<const std::uint8_t> body)
   open.hold_time = *in.u16();
   open.bgp_identifier = *in.u32();
   const std::uint8_t parameters_length = *in.u8();
-  if (parameters_length != in.remaining())
-    return malformed("optional parameters length " + std::to_string(parameters_length) + " but " +
-                     std::to_string(in.remaining()) + " octets follow");
-
-  // RFC 9072: a first parameter of type 255 announces 2-octet lengths throughout.
-  bool extended = false;
-  if (!in.empty() && in.rest()[0] == kExtendedParametersMarker) {
+  // RFC 9072: a first parameter of type 255 announces a 2-octet total length and 2-octet
+  // parameter lengths; the 1-octet length (255 by then) no longer counts.
+  const bool extended = parameters_length != 0 && !in.empty() && in.rest()[0] == kExtendedParametersMarker;
+  if (extended) {
     in.skip(1);
     auto extended_length = in.u16();
     if (!extended_length || *extended_length != in.remaining()) return malformed("bad extended parameters length");
-    extended = true;
+  } else if (parameters_length != in.remaining()) {
+    return malformed("optional parameters length " + std::to_string(parameters_length) + " but " +
+                     std::to_string(in.remaining()) + " octets follow");
   }
 
   while (!in.empty()) {

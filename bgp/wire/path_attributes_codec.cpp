@@ -1,5 +1,6 @@
 // Path attributes (RFC 4271 §4.3 and §5, RFC 4760, RFC 1997, RFC 8092, RFC 6793) with the
 // revised error handling of RFC 7606.
+#include <algorithm>
 #include <array>
 #include <bitset>
 #include <string>
@@ -282,6 +283,10 @@ net::Expected<DecodedAttributes, DecodeError> decode_path_attributes(std::span<c
     if (problem->reaction == Reaction::session_reset) return net::Unexpected{std::move(*problem)};
     if (!result.withdraw_error) result.withdraw_error = std::move(problem);
   }
+  // Type-code order, the order we send them in (RFC 4271 §5), so that a decoded value
+  // encodes and decodes back to itself. Types are unique by now.
+  auto& unknown = result.attributes.unknown;
+  std::sort(unknown.begin(), unknown.end(), [](const auto& a, const auto& b) { return a.type < b.type; });
   return result;
 }
 

@@ -56,7 +56,7 @@ protocol kernel kernel6 {{ ipv6 {{ import none; export all; }}; merge paths yes;
         self.process = Process(self.ns, ["bird", "-f", "-c", self.conf, "-s", self.sock,
                                          "-P", os.path.join(self.dir, "bird.pid")],
                                os.path.join(self.dir, "bird.stderr"))
-        wait_for("BIRD's control socket", lambda: self.process.running() and self.birdc("show status"),
+        wait_for("BIRD's control socket", lambda: self.process.assert_running() and self.birdc("show status"),
                  timeout=15)
 
     def stop(self):
@@ -74,10 +74,18 @@ protocol kernel kernel6 {{ ipv6 {{ import none; export all; }}; merge paths yes;
     def birdc(self, *command):
         return sh("birdc", "-s", self.sock, *command, timeout=10)
 
+    def _show_route(self, prefix):
+        try:
+            return self.birdc("show", "route", prefix, "all")
+        except RuntimeError as e:
+            if "Network not found" in str(e):  # birdc exits 1 when the table lacks the prefix
+                return ""
+            raise
+
     def rib(self, prefix):
         """Paths for exactly this prefix in BIRD's table, one per node that sent it."""
         paths, cur = [], None
-        for line in self.birdc("show", "route", prefix, "all").splitlines():
+        for line in self._show_route(prefix).splitlines():
             m = re.match(r"^\S*\s+unicast \[(\S+) ", line)
             if m:
                 cur = {"proto": m.group(1), "via": None, "communities": frozenset(), "local_pref": None}

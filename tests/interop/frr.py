@@ -72,9 +72,9 @@ class FrrRouter:
             f.write(self.config_text())
         shutil.chown(self.conf, "frr", "frr")
         self.zebra = self._daemon("zebra", "-f", "/dev/null")
-        wait_for("zebra's vty", lambda: self.zebra.running() and self.vtysh("show version"), timeout=15)
+        wait_for("zebra's vty", lambda: self.zebra.assert_running() and self.vtysh("show version"), timeout=15)
         self.bgpd = self._daemon("bgpd", "-f", self.conf)
-        wait_for("bgpd's vty", lambda: self.bgpd.running() and self.vtysh("show bgp summary json"), timeout=15)
+        wait_for("bgpd's vty", lambda: self.bgpd.assert_running() and self.vtysh("show bgp summary json"), timeout=15)
 
     def stop(self):
         for d in (self.bgpd, self.zebra):

@@ -49,7 +49,7 @@ class GobgpNode:
 
     def start(self):
         self.process = Process(self.host.ns, ["gobgpd", "-f", self.conf, "--api-hosts", API], self.log)
-        wait_for("gobgpd's API", lambda: self.process.running() and self.gobgp("global"), timeout=15)
+        wait_for("gobgpd's API", lambda: self.process.assert_running() and self.gobgp("global"), timeout=15)
         self._announce()
 
     @property

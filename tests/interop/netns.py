@@ -31,6 +31,10 @@ class Namespace:
         sh("ip", "netns", "add", self.name)
         _live[self.name] = self
         self.ip("link", "set", "lo", "up")
+        # No duplicate address detection: link-local addresses (FRR wants one on an IPv6 session's
+        # interface) are usable the moment a link comes up, not a second or two later.
+        for conf in ("all", "default"):
+            self.sysctl(f"net.ipv6.conf.{conf}.accept_dad", 0)
 
     def argv(self, *argv):
         """The command line that runs argv inside this namespace (ip netns exec execs, so the pid is argv's)."""

@@ -36,6 +36,11 @@ class Process:
     def returncode(self):
         return self.popen.returncode if self._exited.is_set() else None
 
+    def assert_running(self):
+        """For wait_for probes: an AssertionError stops the wait at once, as a dead program won't come up."""
+        assert self.running(), f"{self.argv[0]} exited with {self.returncode}; see {self.log_path}"
+        return True
+
     def wait(self, timeout):
         """The exit code, or None if still running after timeout seconds."""
         self._exited.wait(timeout)

@@ -99,7 +99,7 @@ std::vector<Event> path_to(From from, const FsmConfig& config) {
     case From::connect: return {ManualStart{}};
     case From::active:
       if (config.passive) return {ManualStart{}};
-      return {ManualStart{}, TcpConnectionFails{}};
+      return {ManualStart{}, TcpConnectionConfirmed{}, TcpConnectionFails{}};
     case From::open_sent: return {ManualStart{}, TcpConnectionConfirmed{}};
     case From::open_confirm: return {ManualStart{}, TcpConnectionConfirmed{}, OpenReceived{peer_open()}};
     case From::established:
@@ -186,8 +186,8 @@ std::vector<Transition> transitions() {
       // Connect
       {"Connect_TcpConnectionConfirmed_SendsOpen", From::connect, TcpConnectionConfirmed{}, State::open_sent,
        {stop(TimerId::connect_retry), send(expected_our_open()), start(TimerId::hold, 4min)}},
-      {"Connect_TcpConnectionFails_WaitsInActive", From::connect, TcpConnectionFails{}, State::active,
-       {start(TimerId::connect_retry, kConnectRetry)}},
+      {"Connect_TcpConnectionFails_BacksOffInIdle", From::connect, TcpConnectionFails{}, State::idle,
+       {CloseConnection{}, stop(TimerId::connect_retry), backoff}},
       {"Connect_ConnectRetryExpires_Retries", From::connect, TimerExpired{TimerId::connect_retry}, State::connect,
        {CloseConnection{}, start(TimerId::connect_retry, kConnectRetry), Connect{}}},
       {"Connect_ManualStop_ClosesWithoutNotification", From::connect, ManualStop{cease}, State::idle,

@@ -262,7 +262,7 @@ TEST(LoadErrors, YamlSyntaxAtYamlCppsPosition) {
   expect_single_errors({
       {"bgp: [1\n", "c.yaml:2:1: (yaml): end of sequence flow not found"},
       {"a: b: c\n", "c.yaml:1:5: (yaml): illegal map value"},
-      {"node:\n  name: \"open\n", "c.yaml:2:9: (yaml): end of string not found"},
+      {"a: \"x\nb: c", "c.yaml:2:5: (yaml): illegal EOF in scalar"},
   });
 }
 
@@ -338,9 +338,9 @@ TEST(LoadErrors, Addresses) {
       {"bgp:\n  peers:\n    - { address: 10.0.0.256, asn: 1 }\n",
        "c.yaml:3:18: bgp.peers[0].address: expected an IP address, got \"10.0.0.256\""},
       {"bgp:\n  peers:\n    - { address: 10.0.0.1, asn: 1, next_hop: 0.0.0.0 }\n",
-       "c.yaml:3:47: bgp.peers[0].next_hop: 0.0.0.0 is not a usable address"},
+       "c.yaml:3:46: bgp.peers[0].next_hop: 0.0.0.0 is not a usable address"},
       {"bgp:\n  peers:\n    - { address: 10.0.0.1, asn: 1, next_hop: gateway }\n",
-       "c.yaml:3:47: bgp.peers[0].next_hop: expected auto or an IP address, got \"gateway\""},
+       "c.yaml:3:46: bgp.peers[0].next_hop: expected auto or an IP address, got \"gateway\""},
       {"ospf:\n  area: 1.2.3\n", "c.yaml:2:9: ospf.area: expected an area ID like 0.0.0.0 or 0, got \"1.2.3\""},
   });
 }
@@ -488,13 +488,15 @@ TEST(LoadErrors, Peers) {
       {"bgp:\n  peers:\n    - { address: 0.0.0.0, asn: 1 }\n",
        "c.yaml:3:18: bgp.peers[0].address: 0.0.0.0 is not a usable peer address"},
       {"bgp:\n  peers:\n    - asn: 1\n", "c.yaml:3:7: bgp.peers[0].address: missing required key"},
+      {"bgp:\n  peers: [~]\n", "c.yaml:2:11: bgp.peers[0]: expected a peer (a mapping), got nothing"},
+      {"ospf:\n  interfaces: [~]\n", "c.yaml:2:16: ospf.interfaces[0]: expected an interface (a mapping), got nothing"},
       {"bgp:\n  peers:\n    - address: 10.0.0.1\n", "c.yaml:3:7: bgp.peers[0].asn: missing required key"},
       {"bgp:\n  peers:\n    - { address: 10.0.0.1, asn: 1, password: a, password_file: /b }\n",
-       "c.yaml:3:62: bgp.peers[0].password_file: set password or password_file, not both"},
+       "c.yaml:3:64: bgp.peers[0].password_file: set password or password_file, not both"},
   });
   std::string long_password(81, 'x');
   EXPECT_EQ(errors_of("bgp:\n  peers:\n    - { address: 10.0.0.1, asn: 1, password: " + long_password + " }\n"),
-            std::vector<std::string>{"c.yaml:3:44: bgp.peers[0].password: a TCP MD5 password is at most 80 bytes, got 81"});
+            std::vector<std::string>{"c.yaml:3:46: bgp.peers[0].password: a TCP MD5 password is at most 80 bytes, got 81"});
 }
 
 TEST(LoadErrors, OspfInterfacesAndAuth) {
@@ -503,18 +505,18 @@ TEST(LoadErrors, OspfInterfacesAndAuth) {
       {"ospf:\n  enabled: true\n  interfaces: []\n",
        "c.yaml:3:15: ospf.interfaces: ospf is enabled but no interface is listed"},
       {"ospf:\n  interfaces:\n    - { name: eth0 }\n    - { name: eth0 }\n",
-       "c.yaml:4:13: ospf.interfaces[1].name: interface eth0 is listed twice (also ospf.interfaces[0])"},
+       "c.yaml:4:15: ospf.interfaces[1].name: interface eth0 is listed twice (also ospf.interfaces[0])"},
       {"ospf:\n  interfaces:\n    - { cost: 1 }\n", "c.yaml:3:7: ospf.interfaces[0].name: missing required key"},
       {"ospf:\n  interfaces:\n    - { name: \"\" }\n",
-       "c.yaml:3:13: ospf.interfaces[0].name: an interface name must not be empty"},
+       "c.yaml:3:15: ospf.interfaces[0].name: an interface name must not be empty"},
       {"ospf:\n  interfaces:\n    - name: eth0\n      auth: { type: md5 }\n",
        "c.yaml:4:13: ospf.interfaces[0].auth.key: md5 authentication needs key or key_file"},
       {"ospf:\n  interfaces:\n    - name: eth0\n      auth: { type: hmac-sha-256, key: \"\" }\n",
        "c.yaml:4:13: ospf.interfaces[0].auth.key: hmac-sha-256 authentication needs key or key_file"},
       {"ospf:\n  interfaces:\n    - name: eth0\n      auth: { type: simple, key: \"123456789\" }\n",
-       "c.yaml:4:34: ospf.interfaces[0].auth.key: a simple key is at most 8 bytes, got 9"},
+       "c.yaml:4:34: ospf.interfaces[0].auth.key: simple authentication takes a key of at most 8 bytes, got 9"},
       {"ospf:\n  interfaces:\n    - name: eth0\n      auth: { type: md5, key: \"0123456789abcdefg\" }\n",
-       "c.yaml:4:31: ospf.interfaces[0].auth.key: a md5 key is at most 16 bytes, got 17"},
+       "c.yaml:4:31: ospf.interfaces[0].auth.key: md5 authentication takes a key of at most 16 bytes, got 17"},
       {"ospf:\n  interfaces:\n    - name: eth0\n      auth: { type: md5, key: a, key_file: /b }\n",
        "c.yaml:4:44: ospf.interfaces[0].auth.key_file: set key or key_file, not both"},
   });
@@ -565,7 +567,7 @@ TEST(LoadErrors, StructuredFields) {
   auto r = load_config_string("bgp:\n  peers:\n    - { address: 10.0.0.1, asn: 1, port: 0 }\n", "/etc/c.yaml");
   ASSERT_FALSE(r);
   ASSERT_EQ(r.error().size(), 1u);
-  EXPECT_EQ(r.error()[0], (ConfigError{"/etc/c.yaml", 3, 38, "bgp.peers[0].port", "must be between 1 and 65535, got 0"}));
+  EXPECT_EQ(r.error()[0], (ConfigError{"/etc/c.yaml", 3, 42, "bgp.peers[0].port", "must be between 1 and 65535, got 0"}));
 }
 
 // --- files -----------------------------------------------------------------------------------

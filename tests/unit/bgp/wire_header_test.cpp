@@ -1,0 +1,94 @@
+// Framing and the message header (RFC 4271 §4.1, §6.1).
+#include <gtest/gtest.h>
+
+#include "bgp/wire/codec.hpp"
+
+namespace bgp::wire {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+#define MARKER 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+
+void expect_error(const net::Expected<Message, DecodeError>& result, ErrorCode code, std::uint8_t sub,
+                  const Bytes& data) {
+  ASSERT_FALSE(result.has_value()) << result.value();
+  EXPECT_EQ(result.error().code, code) << result.error();
+  EXPECT_EQ(result.error().subcode, sub) << result.error();
+  EXPECT_EQ(result.error().data, data) << result.error();
+  EXPECT_EQ(result.error().reaction, Reaction::session_reset);
+}
+
+TEST(WireHeader, FrameLengthNeedsNineteenOctets) {
+  const Bytes partial{MARKER, 0x00};
+  auto framed = frame_length(partial);
+  ASSERT_TRUE(framed.has_value());
+  EXPECT_EQ(*framed, 0u);
+  EXPECT_EQ(*frame_length(Bytes{}), 0u);
+}
+
+TEST(WireHeader, FrameLengthReadsTheLengthField) {
+  const Bytes keepalive_and_more{MARKER, 0x00, 0x13, 0x04, MARKER};
+  EXPECT_EQ(*frame_length(keepalive_and_more), 19u);
+  const Bytes max{MARKER, 0x10, 0x00, 0x02};
+  EXPECT_EQ(*frame_length(max), 4096u);
+}
+
+TEST(WireHeader, BadMarkerIsConnectionNotSynchronized) {
+  Bytes bytes{MARKER, 0x00, 0x13, 0x04};
+  bytes[7] = 0xfe;
+  auto framed = frame_length(bytes);
+  ASSERT_FALSE(framed.has_value());
+  EXPECT_EQ(framed.error().code, ErrorCode::message_header);
+  EXPECT_EQ(framed.error().subcode, subcode::connection_not_synchronized);
+  EXPECT_EQ(framed.error().reaction, Reaction::session_reset);
+  expect_error(decode(bytes, {}), ErrorCode::message_header, subcode::connection_not_synchronized, {});
+}
+
+TEST(WireHeader, LengthOutOfRangeIsBadMessageLength) {
+  for (const Bytes& bytes : {Bytes{MARKER, 0x00, 0x12, 0x04}, Bytes{MARKER, 0x10, 0x01, 0x02},
+                             Bytes{MARKER, 0x00, 0x00, 0x04}, Bytes{MARKER, 0xff, 0xff, 0x02}}) {
+    auto framed = frame_length(bytes);
+    ASSERT_FALSE(framed.has_value());
+    EXPECT_EQ(framed.error().subcode, subcode::bad_message_length);
+    EXPECT_EQ(framed.error().data, (Bytes{bytes[16], bytes[17]}));
+  }
+}
+
+TEST(WireHeader, DecodeRejectsASpanOfTheWrongSize) {
+  const Bytes longer{MARKER, 0x00, 0x13, 0x04, 0x00};
+  expect_error(decode(longer, {}), ErrorCode::message_header, subcode::bad_message_length, {0x00, 0x13});
+  const Bytes shorter{MARKER, 0x00};
+  auto result = decode(shorter, {});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().subcode, subcode::bad_message_length);
+}
+
+TEST(WireHeader, UnknownTypeIsBadMessageType) {
+  const Bytes bytes{MARKER, 0x00, 0x13, 0x06};
+  expect_error(decode(bytes, {}), ErrorCode::message_header, subcode::bad_message_type, {0x06});
+  const Bytes zero{MARKER, 0x00, 0x13, 0x00};
+  expect_error(decode(zero, {}), ErrorCode::message_header, subcode::bad_message_type, {0x00});
+}
+
+TEST(WireHeader, PerTypeLengthsAreChecked) {
+  // KEEPALIVE must be exactly 19.
+  expect_error(decode(Bytes{MARKER, 0x00, 0x14, 0x04, 0x00}, {}), ErrorCode::message_header,
+               subcode::bad_message_length, {0x00, 0x14});
+  // OPEN at least 29: 28 octets here.
+  expect_error(decode(Bytes{MARKER, 0x00, 0x1c, 0x01, 0x04, 0xfd, 0xe9, 0x00, 0x5a, 0x0a, 0x00, 0x00, 0x01}, {}),
+               ErrorCode::message_header, subcode::bad_message_length, {0x00, 0x1c});
+  // UPDATE at least 23: 22 octets here.
+  expect_error(decode(Bytes{MARKER, 0x00, 0x16, 0x02, 0x00, 0x00, 0x00}, {}), ErrorCode::message_header,
+               subcode::bad_message_length, {0x00, 0x16});
+  // NOTIFICATION at least 21: 20 octets here.
+  expect_error(decode(Bytes{MARKER, 0x00, 0x14, 0x03, 0x06}, {}), ErrorCode::message_header,
+               subcode::bad_message_length, {0x00, 0x14});
+  // ROUTE-REFRESH exactly 23: 24 and 22 octets here.
+  expect_error(decode(Bytes{MARKER, 0x00, 0x18, 0x05, 0x00, 0x01, 0x00, 0x01, 0x00}, {}),
+               ErrorCode::message_header, subcode::bad_message_length, {0x00, 0x18});
+  expect_error(decode(Bytes{MARKER, 0x00, 0x16, 0x05, 0x00, 0x01, 0x00}, {}), ErrorCode::message_header,
+               subcode::bad_message_length, {0x00, 0x16});
+}
+
+}  // namespace
+}  // namespace bgp::wire
