@@ -63,10 +63,12 @@ int run_daemon(config::Config cfg, const std::string& config_path) {
     spdlog::info("BGP: AS {}, router id {}, {} peer(s)", cfg.bgp.asn, router_id->to_string(), cfg.bgp.peers.size());
   }
 
-  auto routes = plan(facts, cfg.advertise);
-  for (const auto& [prefix, route] : routes) spdlog::info("plan: {}", (std::ostringstream() << route).str());
+  auto planned = plan(facts, cfg.advertise);
+  for (const auto& w : planned.warnings) spdlog::warn("plan: {}", w);
+  if (!planned.withheld.empty()) spdlog::warn("plan: advertising nothing: {}", planned.withheld);
+  for (const auto& [prefix, route] : planned.routes) spdlog::info("plan: {}", (std::ostringstream() << route).str());
   if (speaker) {
-    speaker->set_routes(routes);
+    speaker->set_routes(planned.routes);
     speaker->start();
   }
 

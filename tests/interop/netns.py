@@ -107,15 +107,19 @@ def remove_stale():
         m = re.match(r"cis-(\d+)-", name)
         if not m or int(m.group(1)) == os.getpid():
             continue
-        try:
-            os.kill(int(m.group(1)), 0)
-            continue  # that run is still alive: not ours to touch
-        except ProcessLookupError:
-            pass
-        except PermissionError:
-            continue
+        if _alive(int(m.group(1))):
+            continue  # that run is still going: not ours to touch
         _kill_everything_in(name)
         sh("ip", "netns", "del", name, check=False)
+
+
+def _alive(pid):
+    """Whether pid runs; a zombie (killed, not yet reaped) counts as gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
 
 
 def _on_signal(signum, _frame):

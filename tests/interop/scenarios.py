@@ -102,16 +102,15 @@ class BgpScenarios:
         wait_for(f"{prefix} to leave the router's kernel FIB", lambda: kernel_next_hops(router.ns, prefix),
                  until=lambda hops: not hops, timeout=10)
         report(f"{self.label()}: SIGTERM -> GRACEFUL_SHUTDOWN seen {t_gshut - t_term:.2f}s, "
-               f"withdrawal logged {withdrawal.when.timestamp() - t_term_wall:.2f}s, "
-               f"route gone from RIB {t_gone - t_term:.2f}s, exit {node.exit_wall - t_term_wall:.2f}s "
+               f"withdrawal logged {withdrawal.when.timestamp() - t_term_wall:.3f}s, "
+               f"route gone from RIB {t_gone - t_term:.2f}s, exit {node.exit_wall - t_term_wall:.3f}s "
                f"(drain_time {drain:g}s); Cease: {cease.reason} \"{cease.message}\"")
 
     def test_router_restart(self):
         router, nodes, [peer], prefix = self.build()
         self.wait_route(router, prefix, {peer.address})
-        router.stop()
         t_down = time.monotonic()
-        router.start()
+        router.restart()
         wait_for("the session to come back", lambda: router.established(peer.address), timeout=30)
         t_up = time.monotonic()
         self.wait_route(router, prefix, {peer.address})

@@ -284,6 +284,16 @@ TEST(WireUpdateErrors, UnknownOptionalAttributesAreKeptWithoutTheExtendedLengthB
   EXPECT_EQ(update.attributes.unknown, (std::vector<UnknownAttribute>{{0xe0, 0x63, {0xaa, 0xbb}}}));
 }
 
+TEST(WireUpdateErrors, UnknownAttributesAreHeldInTypeCodeOrder) {
+  // Found by the fuzzer: out-of-order unknown attributes must still decode, encode and decode
+  // back to the same value.
+  const Bytes high{0x80, 0xfc, 0x01, 0x01};
+  const Bytes low{0xc0, 0xcc, 0x01, 0x02};
+  const Update update = decode_ok(update_with({}, cat({kOrigin, kAsPath, kNextHop, high, low}), kNlri));
+  EXPECT_EQ(update.attributes.unknown, (std::vector<UnknownAttribute>{{0xc0, 0xcc, {0x02}}, {0x80, 0xfc, {0x01}}}));
+  EXPECT_EQ(decode_ok(encode(update, {})), update);
+}
+
 TEST(WireUpdateErrors, HostBitsPastThePrefixLengthAreMasked) {
   const Update update = decode_ok(update_with({}, cat({kOrigin, kAsPath, kNextHop}), {0x17, 10, 1, 3}));
   EXPECT_EQ(update.nlri, std::vector<net::Prefix>{prefix("10.1.2.0/23")});

@@ -1,0 +1,301 @@
+#include "daemon/planner.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace cisd;
+using net::Address;
+using net::Prefix;
+
+namespace {
+
+Address A(const char* s) { return *Address::parse(s); }
+Prefix P(const char* s) { return *Prefix::parse(s); }
+
+k8s::Service service(const char* ns, const char* name, std::vector<const char*> cluster_ips,
+                     std::map<std::string, std::string> annotations = {}) {
+  k8s::Service s;
+  s.meta.namespace_ = ns;
+  s.meta.name = name;
+  s.meta.annotations = std::move(annotations);
+  for (auto ip : cluster_ips) s.cluster_ips.push_back(A(ip));
+  return s;
+}
+
+k8s::EndpointSlice slice(const char* ns, const char* svc, const char* node, bool ready) {
+  k8s::EndpointSlice e;
+  e.meta.namespace_ = ns;
+  e.meta.name = std::string(svc) + "-abcde";
+  e.service_name = svc;
+  e.endpoints.push_back({{A("10.244.1.5")}, ready, ready, false, node});
+  return e;
+}
+
+struct Fixture {
+  Facts facts;
+  config::AdvertiseConfig advertise;
+  Fixture() {
+    facts.kubernetes = true;
+    facts.node_name = "node1";
+    facts.node = k8s::Node{};
+    facts.node->meta.name = "node1";
+    facts.node->ready = true;
+    facts.kube_proxy_healthy = true;
+    facts.service_cidrs = {P("10.96.0.0/12")};
+    facts.service_cidr_source = "ServiceCIDR API";
+  }
+  void add(k8s::Service s) { facts.services[s.meta.namespace_ + "/" + s.meta.name] = std::move(s); }
+  void add(k8s::EndpointSlice e) { facts.endpoint_slices[e.meta.namespace_ + "/" + e.meta.name] = std::move(e); }
+  Plan run() const { return plan(facts, advertise); }
+};
+
+std::vector<Prefix> prefixes(const Plan& p) {
+  std::vector<Prefix> out;
+  for (auto& [prefix, route] : p.routes) out.push_back(prefix);
+  return out;
+}
+
+const std::string* exclusion(const Plan& p, const char* ip) {
+  for (auto& e : p.excluded)
+    if (e.address == A(ip)) return &e.reason;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST(Planner, WithoutKubernetesAdvertisesCidrsAndStatic) {
+  Facts facts;
+  facts.service_cidrs = {P("10.96.0.0/12"), P("fd00:10:96::/112")};
+  config::AdvertiseConfig advertise;
+  advertise.static_prefixes = {P("192.0.2.0/24"), P("10.96.0.0/12")};
+  auto p = plan(facts, advertise);
+  EXPECT_EQ(prefixes(p), (std::vector<Prefix>{P("10.96.0.0/12"), P("192.0.2.0/24"), P("fd00:10:96::/112")}));
+  EXPECT_EQ(p.routes.find(P("10.96.0.0/12"))->kind, net::RouteKind::service_cidr);  // CIDR reason wins
+  EXPECT_EQ(p.routes.find(P("192.0.2.0/24"))->kind, net::RouteKind::static_prefix);
+  EXPECT_TRUE(p.withheld.empty());
+}
+
+TEST(Planner, CidrRouteSaysWhereTheCidrCameFrom) {
+  Fixture f;
+  auto p = f.run();
+  EXPECT_EQ(p.routes.find(P("10.96.0.0/12"))->reason, "Service CIDR (ServiceCIDR API)");
+}
+
+struct ClusterIpCase {
+  const char* name;
+  config::ClusterIpMode mode;
+  std::map<std::string, std::string> annotations;
+  bool advertised;
+};
+
+class ClusterIpModes : public ::testing::TestWithParam<ClusterIpCase> {};
+
+TEST_P(ClusterIpModes, FollowModeAndAnnotation) {
+  const auto& c = GetParam();
+  Fixture f;
+  f.advertise.cluster_ips = c.mode;
+  f.add(service("default", "web", {"10.96.0.20"}, c.annotations));
+  auto p = f.run();
+  EXPECT_EQ(p.routes.contains(P("10.96.0.20/32")), c.advertised);
+  EXPECT_EQ(exclusion(p, "10.96.0.20") == nullptr, c.advertised);
+  if (c.advertised) EXPECT_EQ(p.routes.find(P("10.96.0.20/32"))->kind, net::RouteKind::cluster_ip);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ClusterIpModes,
+    ::testing::Values(
+        ClusterIpCase{"none_annotated_true", config::ClusterIpMode::none, {{kAdvertiseAnnotation, "true"}}, false},
+        ClusterIpCase{"annotated_without", config::ClusterIpMode::annotated, {}, false},
+        ClusterIpCase{"annotated_true", config::ClusterIpMode::annotated, {{kAdvertiseAnnotation, "true"}}, true},
+        ClusterIpCase{"annotated_other_value", config::ClusterIpMode::annotated, {{kAdvertiseAnnotation, "yes"}}, false},
+        ClusterIpCase{"annotated_false", config::ClusterIpMode::annotated, {{kAdvertiseAnnotation, "false"}}, false},
+        ClusterIpCase{"all_without", config::ClusterIpMode::all, {}, true},
+        ClusterIpCase{"all_but_false", config::ClusterIpMode::all, {{kAdvertiseAnnotation, "false"}}, false}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(Planner, HeadlessAndExternalNameNever) {
+  Fixture f;
+  f.advertise.cluster_ips = config::ClusterIpMode::all;
+  auto headless = service("default", "db", {});
+  headless.headless = true;
+  f.add(headless);
+  auto external = service("default", "ext", {});
+  external.type = "ExternalName";
+  f.add(external);
+  auto p = f.run();
+  EXPECT_EQ(prefixes(p), std::vector<Prefix>{P("10.96.0.0/12")});
+}
+
+TEST(Planner, DualStackServiceGetsBothHostRoutes) {
+  Fixture f;
+  f.advertise.cluster_ips = config::ClusterIpMode::all;
+  f.add(service("default", "web", {"10.96.0.20", "fd00:10:96::20"}));
+  auto p = f.run();
+  EXPECT_TRUE(p.routes.contains(P("10.96.0.20/32")));
+  EXPECT_TRUE(p.routes.contains(P("fd00:10:96::20/128")));
+}
+
+TEST(Planner, InternalTrafficPolicyLocalNeedsAReadyEndpointHere) {
+  Fixture f;
+  f.advertise.cluster_ips = config::ClusterIpMode::all;
+  auto svc = service("default", "web", {"10.96.0.20"});
+  svc.internal_traffic_policy = k8s::TrafficPolicy::local;
+  f.add(svc);
+  // No endpoints at all.
+  EXPECT_FALSE(f.run().routes.contains(P("10.96.0.20/32")));
+  EXPECT_EQ(*exclusion(f.run(), "10.96.0.20"), "internalTrafficPolicy is Local and no ready endpoint is on this node");
+  // An endpoint on another node.
+  f.add(slice("default", "web", "node2", true));
+  EXPECT_FALSE(f.run().routes.contains(P("10.96.0.20/32")));
+  // An endpoint here that is not ready.
+  auto here = slice("default", "web", "node1", false);
+  here.meta.name = "web-local";
+  f.add(here);
+  EXPECT_FALSE(f.run().routes.contains(P("10.96.0.20/32")));
+  // Ready here.
+  f.facts.endpoint_slices["default/web-local"].endpoints[0].ready = true;
+  EXPECT_TRUE(f.run().routes.contains(P("10.96.0.20/32")));
+}
+
+TEST(Planner, EndpointOfSameNamedServiceInOtherNamespaceDoesNotCount) {
+  Fixture f;
+  f.advertise.cluster_ips = config::ClusterIpMode::all;
+  auto svc = service("default", "web", {"10.96.0.20"});
+  svc.internal_traffic_policy = k8s::TrafficPolicy::local;
+  f.add(svc);
+  f.add(slice("other", "web", "node1", true));
+  EXPECT_FALSE(f.run().routes.contains(P("10.96.0.20/32")));
+}
+
+TEST(Planner, ExternalAndLoadBalancerIpsFollowTheirSwitchesAndExternalPolicy) {
+  Fixture f;
+  auto svc = service("default", "lb", {"10.96.0.30"});
+  svc.type = "LoadBalancer";
+  svc.external_ips = {A("192.0.2.10")};
+  svc.load_balancer_ips = {A("198.51.100.7")};
+  svc.internal_traffic_policy = k8s::TrafficPolicy::local;  // must not affect external addresses
+  f.add(svc);
+  auto p = f.run();
+  EXPECT_FALSE(p.routes.contains(P("192.0.2.10/32")));
+  EXPECT_EQ(*exclusion(p, "192.0.2.10"), "advertise.external_ips is false");
+  EXPECT_FALSE(p.routes.contains(P("198.51.100.7/32")));
+
+  f.advertise.external_ips = true;
+  f.advertise.load_balancer_ips = true;
+  p = f.run();
+  EXPECT_EQ(p.routes.find(P("192.0.2.10/32"))->kind, net::RouteKind::external_ip);
+  EXPECT_EQ(p.routes.find(P("198.51.100.7/32"))->kind, net::RouteKind::load_balancer_ip);
+
+  f.facts.services["default/lb"].external_traffic_policy = k8s::TrafficPolicy::local;
+  p = f.run();
+  EXPECT_FALSE(p.routes.contains(P("192.0.2.10/32")));
+  EXPECT_FALSE(p.routes.contains(P("198.51.100.7/32")));
+  f.add(slice("default", "lb", "node1", true));
+  p = f.run();
+  EXPECT_TRUE(p.routes.contains(P("192.0.2.10/32")));
+  EXPECT_TRUE(p.routes.contains(P("198.51.100.7/32")));
+}
+
+TEST(Planner, AdvertiseFalseAlsoKeepsExternalAddressesBack) {
+  Fixture f;
+  f.advertise.external_ips = true;
+  auto svc = service("default", "web", {"10.96.0.20"}, {{kAdvertiseAnnotation, "false"}});
+  svc.external_ips = {A("192.0.2.10")};
+  f.add(svc);
+  EXPECT_FALSE(f.run().routes.contains(P("192.0.2.10/32")));
+}
+
+TEST(Planner, CommunitiesAnnotationTagsTheServiceRoutes) {
+  Fixture f;
+  f.advertise.cluster_ips = config::ClusterIpMode::all;
+  f.add(service("default", "web", {"10.96.0.20"}, {{kCommunitiesAnnotation, "65000:1, no-export,64513:7:9"}}));
+  auto p = f.run();
+  const auto* r = p.routes.find(P("10.96.0.20/32"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->attributes.communities, (std::vector<net::Community>{(65000u << 16) | 1, 0xffffff01}));
+  EXPECT_EQ(r->attributes.large_communities, (std::vector<net::LargeCommunity>{{64513, 7, 9}}));
+  EXPECT_TRUE(p.routes.find(P("10.96.0.0/12"))->attributes.communities.empty());
+}
+
+TEST(Planner, BadCommunitiesAnnotationIsIgnoredWithAWarning) {
+  Fixture f;
+  f.advertise.cluster_ips = config::ClusterIpMode::all;
+  f.add(service("default", "web", {"10.96.0.20"}, {{kCommunitiesAnnotation, "65000:1,banana"}}));
+  auto p = f.run();
+  ASSERT_TRUE(p.routes.contains(P("10.96.0.20/32")));
+  EXPECT_TRUE(p.routes.find(P("10.96.0.20/32"))->attributes.communities.empty());
+  ASSERT_EQ(p.warnings.size(), 1u);
+  EXPECT_NE(p.warnings[0].find("default/web"), std::string::npos);
+}
+
+TEST(Planner, SharedExternalIpIsAdvertisedOnceWithBothTags) {
+  Fixture f;
+  f.advertise.external_ips = true;
+  auto a = service("default", "a", {"10.96.0.20"}, {{kCommunitiesAnnotation, "65000:1"}});
+  a.external_ips = {A("192.0.2.10")};
+  auto b = service("default", "b", {"10.96.0.21"}, {{kCommunitiesAnnotation, "65000:2"}});
+  b.external_ips = {A("192.0.2.10")};
+  f.add(a);
+  f.add(b);
+  const auto* r = f.run().routes.find(P("192.0.2.10/32"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->attributes.communities.size(), 2u);
+}
+
+struct WithheldCase {
+  const char* name;
+  std::function<void(Fixture&)> setup;
+  const char* reason;  // "" = not withheld
+};
+
+class Withheld : public ::testing::TestWithParam<WithheldCase> {};
+
+TEST_P(Withheld, EverythingOrNothing) {
+  const auto& c = GetParam();
+  Fixture f;
+  f.advertise.cluster_ips = config::ClusterIpMode::all;
+  f.advertise.static_prefixes = {P("192.0.2.0/24")};
+  f.add(service("default", "web", {"10.96.0.20"}));
+  c.setup(f);
+  auto p = f.run();
+  EXPECT_EQ(p.withheld, c.reason);
+  EXPECT_EQ(p.routes.empty(), std::string(c.reason) != "");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, Withheld,
+    ::testing::Values(
+        WithheldCase{"healthy", [](Fixture&) {}, ""},
+        WithheldCase{"kube_proxy_unhealthy", [](Fixture& f) { f.facts.kube_proxy_healthy = false; },
+                     "kube-proxy on this node is unhealthy"},
+        WithheldCase{"kube_proxy_unhealthy_not_required",
+                     [](Fixture& f) {
+                       f.facts.kube_proxy_healthy = false;
+                       f.advertise.require_kube_proxy = false;
+                     },
+                     ""},
+        WithheldCase{"kube_proxy_not_probed_yet", [](Fixture& f) { f.facts.kube_proxy_healthy.reset(); }, ""},
+        WithheldCase{"node_not_ready", [](Fixture& f) { f.facts.node->ready = false; }, "Node node1 is NotReady"},
+        WithheldCase{"node_cordoned", [](Fixture& f) { f.facts.node->unschedulable = true; }, "Node node1 is cordoned"},
+        WithheldCase{"node_cordoned_not_required",
+                     [](Fixture& f) {
+                       f.facts.node->unschedulable = true;
+                       f.advertise.require_node_ready = false;
+                     },
+                     ""},
+        WithheldCase{"node_unknown", [](Fixture& f) { f.facts.node.reset(); }, "Node node1 not seen yet"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(Planner, RequireProgrammedWaitsForKubeProxy) {
+  Fixture f;
+  f.advertise.cluster_ips = config::ClusterIpMode::all;
+  f.advertise.require_programmed = true;
+  f.add(service("default", "web", {"10.96.0.20"}));
+  f.add(service("default", "api", {"10.96.0.21"}));
+  f.facts.programmed = std::set<Address>{A("10.96.0.21")};
+  auto p = f.run();
+  EXPECT_FALSE(p.routes.contains(P("10.96.0.20/32")));
+  EXPECT_EQ(*exclusion(p, "10.96.0.20"), "kube-proxy has not programmed it on this node yet");
+  EXPECT_TRUE(p.routes.contains(P("10.96.0.21/32")));
+  // The CIDR aggregate does not wait.
+  EXPECT_TRUE(p.routes.contains(P("10.96.0.0/12")));
+}
