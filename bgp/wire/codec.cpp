@@ -3,7 +3,6 @@
 #include "bgp/wire/codec.hpp"
 
 #include <algorithm>
-#include <iomanip>
 #include <string>
 
 #include "bgp/wire/message_codecs.hpp"

@@ -37,6 +37,7 @@ struct LsaHeader {  // §A.4.1
 struct TosMetric {  // one TOS entry of a router-LSA link (§A.4.2); parsed and kept, never used
   std::uint8_t tos = 0;
   std::uint16_t metric = 0;
+  std::uint8_t reserved = 0;  // the zero byte between them, kept as received (see RouterLsa)
   bool operator==(const TosMetric&) const = default;
 };
 
@@ -55,9 +56,11 @@ struct RouterLsa {  // §A.4.2
   bool virtual_link_endpoint = false;  // V
   bool as_boundary_router = false;     // E
   bool area_border_router = false;     // B
-  // The flag bits other than V/E/B (e.g. RFC 3101's Nt), kept so a re-encoded LSA still matches
-  // its checksum when we flood it on.
+  // The flag bits other than V/E/B (e.g. RFC 3101's Nt) and the zero byte after the flags, kept
+  // as received: encode_lsa(decode_lsa(b)) == b for every LSA, so what we flood on still matches
+  // its checksum.
   std::uint8_t other_flags = 0;
+  std::uint8_t reserved = 0;
   std::vector<RouterLink> links;
   bool operator==(const RouterLsa&) const = default;
 };

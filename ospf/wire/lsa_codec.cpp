@@ -34,6 +34,7 @@ net::Expected<LsaBody, DecodeError> decode_router(net::ByteReader& in) {
   lsa.as_boundary_router = *flags & kFlagE;
   lsa.area_border_router = *flags & kFlagB;
   lsa.other_flags = *flags & ~(kFlagV | kFlagE | kFlagB);
+  lsa.reserved = *zero;
   // Each link is at least 12 bytes: don't let a forged count reserve memory we'll never fill.
   if (*count > in.remaining() / kRouterLinkSize) return bad_lsa("router-LSA link count exceeds its length");
   lsa.links.reserve(*count);
@@ -57,7 +58,7 @@ net::Expected<LsaBody, DecodeError> decode_router(net::ByteReader& in) {
       auto pad = in.u8();
       auto tos_metric = in.u16();
       if (!tos || !pad || !tos_metric) return bad_lsa("router-LSA link " + std::to_string(i) + " TOS truncated");
-      link.tos.push_back({*tos, *tos_metric});
+      link.tos.push_back({*tos, *tos_metric, *pad});
     }
     lsa.links.push_back(std::move(link));
   }
@@ -68,7 +69,7 @@ net::Expected<LsaBody, DecodeError> decode_router(net::ByteReader& in) {
 void encode_router(const RouterLsa& lsa, net::ByteWriter& out) {
   out.u8(static_cast<std::uint8_t>((lsa.virtual_link_endpoint ? kFlagV : 0) | (lsa.as_boundary_router ? kFlagE : 0) |
                                    (lsa.area_border_router ? kFlagB : 0) | lsa.other_flags));
-  out.u8(0);
+  out.u8(lsa.reserved);
   out.u16(static_cast<std::uint16_t>(lsa.links.size()));
   for (const auto& link : lsa.links) {
     out.u32(link.id);
@@ -78,7 +79,7 @@ void encode_router(const RouterLsa& lsa, net::ByteWriter& out) {
     out.u16(link.metric);
     for (const auto& tos : link.tos) {
       out.u8(tos.tos);
-      out.u8(0);
+      out.u8(tos.reserved);
       out.u16(tos.metric);
     }
   }

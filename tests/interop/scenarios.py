@@ -29,17 +29,23 @@ class BgpScenarios:
     def label(self):
         return f"{self.router_kind}/{self.node_kind} {self._testMethodName}"
 
-    def wait_route(self, router, prefix, next_hops, timeout=30):
-        """Wait until the router's BGP RIB, then its kernel FIB, reach prefix through exactly next_hops."""
+    def wait_route(self, router, prefix, next_hops, nodes=(), timeout=30):
+        """Wait until the router's BGP RIB, then its kernel FIB, reach prefix through exactly next_hops.
+        Fails at once if one of `nodes` exits meanwhile."""
         want = set(next_hops)
-        paths = wait_for(f"{prefix} via {sorted(want)} in {router.kind}'s RIB", lambda: router.rib(prefix),
+
+        def rib():
+            for n in nodes:
+                self.assertTrue(n.running(), f"{n.name}'s {n.kind} exited with {n.wait(0)} before the route arrived")
+            return router.rib(prefix)
+        paths = wait_for(f"{prefix} via {sorted(want)} in {router.kind}'s RIB", rib,
                          until=lambda ps: {p.next_hop for p in ps} == want, timeout=timeout)
         wait_for(f"{prefix} via {sorted(want)} in the router's kernel FIB",
                  lambda: kernel_next_hops(router.ns, prefix), until=lambda hops: hops == want, timeout=timeout)
         return paths
 
     def time_to_route(self, router, nodes, prefix, next_hops):
-        paths = self.wait_route(router, prefix, next_hops)
+        paths = self.wait_route(router, prefix, next_hops, nodes)
         report(f"{self.label()}: node start -> route in router's RIB and FIB: "
                f"{time.monotonic() - min(n.started for n in nodes):.2f}s")
         return paths
@@ -64,7 +70,7 @@ class BgpScenarios:
     def test_sigterm_drains_withdraws_then_ceases(self):
         drain = 2.0
         router, [node], [peer], prefix = self.build(drain_time=f"{drain:g}s")
-        self.wait_route(router, prefix, {peer.address})
+        self.wait_route(router, prefix, {peer.address}, [node])
         self.assertTrue(router.established(peer.address))
 
         t_term, t_term_wall = time.monotonic(), time.time()
@@ -108,12 +114,11 @@ class BgpScenarios:
 
     def test_router_restart(self):
         router, nodes, [peer], prefix = self.build()
-        self.wait_route(router, prefix, {peer.address})
+        self.wait_route(router, prefix, {peer.address}, nodes)
         t_down = time.monotonic()
         router.restart()
         wait_for("the session to come back", lambda: router.established(peer.address), timeout=30)
         t_up = time.monotonic()
-        self.wait_route(router, prefix, {peer.address})
-        self.assertTrue(nodes[0].running(), "the node exited while its router restarted")
+        self.wait_route(router, prefix, {peer.address}, nodes)
         report(f"{self.label()}: router restart -> Established {t_up - t_down:.2f}s, "
                f"route back in RIB and FIB {time.monotonic() - t_down:.2f}s")

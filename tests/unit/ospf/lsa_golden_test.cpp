@@ -229,3 +229,25 @@ TEST(LsaDecode, ExternalMustStartWithTosZero) {
 
 }  // namespace
 }  // namespace ospf::wire
+
+namespace ospf::wire {
+namespace {
+
+// Flooding sends on what it received: every LSA that decodes must encode to the same bytes.
+TEST(LsaDecode, ReencodesExactlyWhatItDecoded) {
+  for (std::size_t i = 0; i < kRouterLsaBytes.size(); ++i) {
+    if (i == kLsaChecksumOffset || i == kLsaChecksumOffset + 1) continue;
+    for (std::uint8_t value : {0x00, 0x01, 0x10, 0x80, 0xff}) {
+      Bytes bytes = kRouterLsaBytes;
+      bytes[i] = value;
+      set_lsa_checksum(bytes);
+      auto decoded = decode_lsa(bytes);
+      if (!decoded) continue;
+      EXPECT_EQ(encode_lsa(*decoded), Bytes(bytes.begin(), bytes.begin() + decoded->header.length))
+          << "byte " << i << " = " << unsigned{value};
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ospf::wire

@@ -1,6 +1,7 @@
 // Golden bytes both ways for each packet type and each authentication type.
 #include <gtest/gtest.h>
 
+#include "ospf/wire/lsa_codec.hpp"
 #include "packet_goldens.hpp"
 
 namespace ospf::wire {
