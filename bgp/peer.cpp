@@ -12,8 +12,9 @@ namespace bgp {
 namespace {
 
 constexpr std::size_t kReadChunk = 64 * 1024;
-// How long a closing connection may take to flush its last UPDATEs and the NOTIFICATION.
-constexpr auto kFlushTimeout = std::chrono::seconds(3);
+// How long a closing connection may take to flush its last UPDATEs and the NOTIFICATION (and,
+// when leaving, for the peer to close its side).
+constexpr auto kCloseTimeout = std::chrono::seconds(3);
 
 std::vector<wire::AfiSafi> offered_families(const config::PeerConfig& c) {
   std::vector<wire::AfiSafi> out;
@@ -255,6 +256,11 @@ void Peer::start_read() {
   socket_->async_read_some(asio::buffer(read_buffer_.data() + read_used_, kReadChunk),
                            [this, gen](boost::system::error_code ec, std::size_t n) {
                              if (gen != generation_) return;
+                             if (closing_) {
+                               // Leaving: the peer closing its side means it has read our Cease.
+                               if (ec) return close_now();
+                               return start_read();
+                             }
                              if (ec) {
                                last_error_ = ec == asio::error::eof ? "connection closed by peer" : ec.message();
                                close_now();
@@ -330,7 +336,7 @@ void Peer::send(const wire::Message& message) {
 void Peer::flush() {
   if (writing_ || !socket_) return;
   if (out_.empty()) {
-    if (close_after_flush_) close_now();
+    if (closing_) finish_close();
     return;
   }
   std::swap(out_, inflight_);
@@ -342,7 +348,7 @@ void Peer::flush() {
     writing_ = false;
     if (ec) {
       last_error_ = "write: " + ec.message();
-      bool closing = close_after_flush_;
+      bool closing = closing_;
       close_now();
       if (!closing) handle(TcpConnectionFails{});
       return;
@@ -352,17 +358,25 @@ void Peer::flush() {
 }
 
 void Peer::close_connection() {
+  if (!socket_) return close_now();
   // The FSM's NOTIFICATION (if any) is already queued: let it and earlier UPDATEs reach the
   // peer before the FIN, but never wait on a stuck peer for long.
-  if (socket_ && (writing_ || !out_.empty())) {
-    close_after_flush_ = true;
-    flush_deadline_.expires_after(kFlushTimeout);
-    flush_deadline_.async_wait([this, gen = generation_](boost::system::error_code ec) {
-      if (!ec && gen == generation_) close_now();
-    });
-    return;
-  }
-  close_now();
+  closing_ = true;
+  flush_deadline_.expires_after(kCloseTimeout);
+  flush_deadline_.async_wait([this, gen = generation_](boost::system::error_code ec) {
+    if (!ec && gen == generation_) close_now();
+  });
+  flush();
+}
+
+void Peer::finish_close() {
+  if (!draining_) return close_now();
+  // Leaving for good: half-close and wait for the router to close its side, which BIRD, FRR
+  // and GoBGP do only after processing everything we sent before the Cease. Then the
+  // withdrawal has certainly been seen before this process exits.
+  boost::system::error_code ec;
+  socket_->shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  if (ec) close_now();
 }
 
 void Peer::close_now() {
@@ -378,7 +392,7 @@ void Peer::close_now() {
   out_.clear();
   inflight_.clear();
   writing_ = false;
-  close_after_flush_ = false;
+  closing_ = false;
   if (on_closed_ && fsm_.state() == State::idle) std::exchange(on_closed_, nullptr)();
 }
 

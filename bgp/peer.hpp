@@ -66,6 +66,7 @@ class Peer {
   void send(const wire::Message& message);
   void flush();
   void close_connection();
+  void finish_close();
   void close_now();
   void on_session_up(const Negotiated& negotiated);
   void sync_routes();
@@ -92,7 +93,7 @@ class Peer {
   std::size_t read_used_ = 0;
   std::vector<std::uint8_t> out_, inflight_;
   bool writing_ = false;
-  bool close_after_flush_ = false;
+  bool closing_ = false;  // CloseConnection taken: flushing, then closing
   wire::EncodeContext encode_ctx_;
   wire::DecodeContext decode_ctx_;
 
