@@ -1,6 +1,7 @@
 #include "k8s/backoff.hpp"
 
 #include <algorithm>
+#include <memory>
 #include <random>
 
 namespace k8s {

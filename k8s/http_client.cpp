@@ -185,10 +185,10 @@ asio::awaitable<HttpResult> read_response(Stream& stream, beast::flat_buffer& bu
 struct CancelScope {
   RequestCanceller* canceller;
   CancelScope(RequestCanceller* c, std::function<void()> close) : canceller(c) {
-    if (canceller) canceller->close_ = std::move(close);
+    if (canceller) canceller->set_closer(std::move(close));
   }
   ~CancelScope() {
-    if (canceller) canceller->close_ = nullptr;
+    if (canceller) canceller->set_closer(nullptr);
   }
 };
 

@@ -35,9 +35,10 @@ class RequestCanceller {
   void cancel();
   bool cancelled() const { return cancelled_; }
   void reset() { cancelled_ = false; }
+  // Used by HttpClient while a request is in flight.
+  void set_closer(std::function<void()> close) { close_ = std::move(close); }
 
  private:
-  friend class HttpClient;
   bool cancelled_ = false;
   std::function<void()> close_;  // set while a request is in flight
 };

@@ -78,6 +78,7 @@ struct Packet {
   // Set on decode for cryptographic authentication: the sender's sequence number, which the
   // caller checks is non-decreasing per neighbor (RFC 2328 D.5.2). Ignored on encode.
   std::optional<std::uint32_t> crypto_sequence;
+  // PacketBody lists the bodies in type-code order, so the index gives the type.
   PacketType type() const { return static_cast<PacketType>(body.index() + 1); }
   bool operator==(const Packet&) const = default;
 };

@@ -21,6 +21,7 @@ import os
 import re
 import secrets
 import select
+import shutil
 import signal
 import socket
 import socketserver
@@ -30,6 +31,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+import zlib
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 
@@ -113,6 +115,10 @@ def _ordered_meta(meta: dict) -> dict:
     return out
 
 
+def _stable_hash(*parts: Any) -> int:
+    return zlib.crc32("/".join(map(str, parts)).encode())
+
+
 def _family(ip: str) -> str:
     return "IPv6" if ":" in ip else "IPv4"
 
@@ -143,7 +149,7 @@ def make_service(ns: str, name: str, cluster_ip: str | list[str] | None = "10.96
         p.setdefault("protocol", "TCP")
         p.setdefault("targetPort", p.get("port", 80))
         if type in ("NodePort", "LoadBalancer") and "nodePort" not in p:
-            p["nodePort"] = 30000 + (abs(hash((ns, name))) + i) % 2767
+            p["nodePort"] = 30000 + (_stable_hash(ns, name) + i) % 2767
         order = ["name", "protocol", "appProtocol", "port", "targetPort", "nodePort"]
         ports[i] = {k: p[k] for k in order if k in p} | {k: v for k, v in p.items() if k not in order}
     if selector is None and type != "ExternalName":
@@ -181,7 +187,7 @@ def make_service(ns: str, name: str, cluster_ip: str | list[str] | None = "10.96
     if type in ("NodePort", "LoadBalancer"):
         spec["externalTrafficPolicy"] = external_policy or "Cluster"
         if type == "LoadBalancer" and (external_policy or "Cluster") == "Local":
-            spec["healthCheckNodePort"] = 32000 + abs(hash((ns, name))) % 700
+            spec["healthCheckNodePort"] = 32000 + _stable_hash(ns, name) % 700
     elif external_policy is not None:
         spec["externalTrafficPolicy"] = external_policy  # not what the apiserver stores; for tests
     fams = [_family(ip) for ip in ips] if ips != ["None"] else ["IPv4"]
@@ -233,7 +239,7 @@ def make_endpointslice(ns: str, service: str, endpoints: Iterable = (), *, name:
             cond["serving"] = bool(serving)
         if terminating is not None:
             cond["terminating"] = bool(terminating)
-        pod = f"{service}-{abs(hash((ns, service, ip))) % 0xffffff:06x}"
+        pod = f"{service}-{_stable_hash(ns, service, ip) % 0xffffff:06x}"
         ep: dict = {"addresses": [ip], "conditions": cond,
                     "targetRef": {"kind": "Pod", "namespace": ns, "name": pod,
                                   "uid": str(uuid.uuid5(uuid.NAMESPACE_DNS, f"{ns}/{pod}"))}}
@@ -536,8 +542,10 @@ class Store:
             if isinstance(obj.get("metadata"), dict):
                 m = obj["metadata"]
                 if prev is not None and not raw and isinstance(prev.get("metadata"), dict):
-                    m.setdefault("uid", prev["metadata"].get("uid"))
-                    m.setdefault("creationTimestamp", prev["metadata"].get("creationTimestamp"))
+                    # an update keeps the object's identity (delete + create gives a new uid)
+                    for k in ("uid", "creationTimestamp"):
+                        if prev["metadata"].get(k) is not None:
+                            m[k] = prev["metadata"][k]
                 if not raw:
                     m.setdefault("uid", str(uuid.uuid4()))
                     m.setdefault("creationTimestamp", now_rfc3339())
@@ -832,7 +840,8 @@ class _ApiHandler(http.server.BaseHTTPRequestHandler):
         if path == "/version":
             self._send_json(200, owner.version_info())
             return
-        if user == "system:anonymous":
+        anonymous = user == "system:anonymous"
+        if anonymous and not (path.startswith("/api/") or path.startswith("/apis/")):
             self._send_status(403, "Forbidden",
                               f'forbidden: User "system:anonymous" cannot {self.command.lower()} path "{path}"',
                               {})
@@ -855,7 +864,7 @@ class _ApiHandler(http.server.BaseHTTPRequestHandler):
         if not owner.version_enabled(group, version):
             self._not_found()
             return
-        if not rest:
+        if not rest and not anonymous:
             self._send_json(200, owner.api_resource_list(group, version))
             return
         watch_path = False
@@ -864,6 +873,10 @@ class _ApiHandler(http.server.BaseHTTPRequestHandler):
         ns = None
         if len(rest) >= 3 and rest[0] == "namespaces":
             ns, rest = rest[1], rest[2:]
+        if anonymous and not rest:
+            self._send_status(403, "Forbidden",
+                              f'forbidden: User "system:anonymous" cannot get path "{path}"', {})
+            return
         if not rest or len(rest) > 2:
             self._not_found()
             return
@@ -887,7 +900,7 @@ class _ApiHandler(http.server.BaseHTTPRequestHandler):
             # a named watch/list: the apiserver turns it into a metadata.name field selector
             fs = self.query.get("fieldSelector", "")
             self.query["fieldSelector"] = f"metadata.name={name}" + ("," + fs if fs else "")
-        if owner.is_forbidden(verb, res.plural):
+        if anonymous or owner.is_forbidden(verb, res.plural):
             self._forbidden(user, verb, res, ns, name)
             return
         if verb == "get":
@@ -1032,7 +1045,7 @@ class _ApiHandler(http.server.BaseHTTPRequestHandler):
         watcher = Watcher(res.plural, ns)
         initial: list[Event] = []
         error_status: dict | None = None
-        deadline_large = time.monotonic() + 3.0
+        deadline_large = time.monotonic() + float(owner.cfg["too_large_rv_wait"])
         with store.cond:
             while want_rv is not None and want_rv > store.rv and time.monotonic() < deadline_large:
                 store.cond.wait(0.1)
@@ -1106,6 +1119,10 @@ class _ApiHandler(http.server.BaseHTTPRequestHandler):
                 if close_mode == "graceful":
                     break
                 if now >= deadline:
+                    if bookmarks:  # the apiserver sends a last bookmark as a watch times out
+                        with store.cond:
+                            last = [] if watcher.queue else [self._bookmark_line(res, version, store.rv)]
+                        self._write_events(last)
                     break
                 if not batch and bm_rv is None and self._peer_closed():
                     raise _ClientGone()
@@ -1346,6 +1363,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "invalid_value_style": "go",      # go: []string{"1.1.1.1"}  json: ["1.1.1.1"]
     "forbidden": [],                  # [[verb, resource], ...] -> 403 as RBAC would answer
     "git_version": "v1.31.0",
+    "too_large_rv_wait": 3.0,         # a watch from a future RV waits this long, then ERROR 504
 }
 
 
@@ -1360,6 +1378,7 @@ class FakeApiServer:
             ip = ipaddress.ip_address(a)
             if ip.is_unspecified or ip.is_multicast:
                 raise ValueError(f"refusing to listen on {a}: give loopback or a namespace address")
+        self._own_pki = pki is None
         self.pki = pki or certs.make_pki(extra_ips=[a for a in self.listen_addrs if a not in ("127.0.0.1", "::1")],
                                          key_type="ec")
         self.port = port
@@ -1446,7 +1465,11 @@ class FakeApiServer:
         self.start()
 
     def stop(self) -> None:
+        """down() for good; a PKI this server made itself is deleted."""
         self.down()
+        if self._own_pki:
+            shutil.rmtree(self.pki.dir, ignore_errors=True)
+            self._own_pki = False
 
     def __enter__(self) -> "FakeApiServer":
         return self.start()
@@ -1493,7 +1516,8 @@ class FakeApiServer:
                     v = [list(x) for x in v]
                 if k == "service_cidrs":
                     v = [str(ipaddress.ip_network(c, strict=False)) for c in v]
-                if k in ("bookmark_interval", "default_watch_timeout", "latency", "idle_timeout"):
+                if k in ("bookmark_interval", "default_watch_timeout", "latency", "idle_timeout",
+                         "too_large_rv_wait"):
                     v = float(v)
                     if not 0 <= v <= 86400:
                         raise ValueError(f"{k} out of range")
@@ -1611,11 +1635,14 @@ class FakeApiServer:
     def version_info(self) -> dict:
         gv = self.cfg["git_version"]
         m = re.match(r"v(\d+)\.(\d+)", gv)
-        return {"major": m.group(1) if m else "1", "minor": m.group(2) if m else "31", "emulationMajor":
-                m.group(1) if m else "1", "emulationMinor": m.group(2) if m else "31",
-                "gitVersion": gv, "gitCommit": "9edcffcde5595e8a5b1a35f88c421764e575afce",
+        major, minor = (m.group(1), m.group(2)) if m else ("1", "31")
+        info = {"major": major, "minor": minor}
+        if int(minor) >= 32:  # the emulation fields appeared in 1.32
+            info.update({"emulationMajor": major, "emulationMinor": minor,
+                         "minCompatibilityMajor": major, "minCompatibilityMinor": str(int(minor) - 1)})
+        return info | {"gitVersion": gv, "gitCommit": "9edcffcde5595e8a5b1a35f88c421764e575afce",
                 "gitTreeState": "clean", "buildDate": "2024-08-13T07:28:49Z", "goVersion": "go1.22.5",
-                "compiler": "gc", "platform": "linux/amd64"}
+                       "compiler": "gc", "platform": "linux/amd64"}
 
     def api_group_list(self) -> dict:
         groups = []
@@ -1716,6 +1743,81 @@ MAKERS = {"service": make_service, "endpointslice": make_endpointslice, "node": 
           "malformed-service": make_malformed_service}
 
 
+def admin_command(api: FakeApiServer, method: str, path: str, body: dict | None = None,
+                  query: dict | None = None, on_shutdown: Callable[[], None] | None = None) -> tuple[int, Any]:
+    """One admin command (shared by the admin HTTP listener and --stdin-commands): (code, JSON reply)."""
+    body = body or {}
+    q = query or {}
+    try:
+        if not isinstance(body, dict):
+            raise ValueError("the body must be a JSON object")
+        p = path.rstrip("/")
+        if p == "/state":
+            return 200, api.state()
+        if p == "/requests":
+            if method == "POST" and body.get("clear"):
+                api.clear_requests()
+                return 200, {"ok": True}
+            return 200, {"requests": api.requests(int(body.get("since", q.get("since", 0))))}
+        if method != "POST":
+            return 405, {"error": "use POST"}
+        if p == "/apply":
+            objs = body.get("objects") or [body["object"]]
+            out = [api.apply(o) for o in objs]
+            return 200, {"resourceVersion": str(api.resource_version), "objects": out}
+        if p.startswith("/make/"):
+            kind = p[len("/make/"):]
+            if kind not in MAKERS:
+                return 404, {"error": f"unknown maker {kind}; known: {sorted(MAKERS)}"}
+            args = body.get("args", [])
+            kwargs = {k: v for k, v in body.items() if k != "args"}
+            if kind == "endpointslice" and "endpoints" in kwargs:
+                kwargs["endpoints"] = [tuple(e) if isinstance(e, list) else e for e in kwargs["endpoints"]]
+            obj = MAKERS[kind](*args, **kwargs)
+            stored = api.inject_raw("services", obj) if kind == "malformed-service" else api.apply(obj)
+            return 200, {"resourceVersion": str(api.resource_version), "object": stored}
+        if p == "/delete":
+            gone = api.delete(body["resource"], body.get("namespace"), body["name"])
+            return (200 if gone else 404), {"resourceVersion": str(api.resource_version), "deleted": gone is not None}
+        if p == "/inject":
+            stored = api.inject_raw(body["resource"], body["object"])
+            return 200, {"resourceVersion": str(api.resource_version), "object": stored}
+        if p == "/inject-watch-line":
+            api.inject_watch_line(body["resource"], body["line"])
+            return 200, {"ok": True}
+        if p == "/tokens":
+            api.set_tokens(body["tokens"])
+            return 200, {"ok": True}
+        if p == "/close-watches":
+            api.close_watches(abrupt=bool(body.get("abrupt")))
+            return 200, {"ok": True}
+        if p == "/compact":
+            return 200, {"compacted": str(api.compact())}
+        if p == "/down":
+            api.down()
+            return 200, {"up": False}
+        if p == "/up":
+            api.up()
+            return 200, {"up": True, "port": api.port}
+        if p == "/config":
+            api.configure(**body)
+            return 200, {"config": api.state()["config"]}
+        if p == "/fail":
+            api.fail_next(**body)
+            return 200, {"ok": True}
+        if p == "/wait-watches":
+            ok = api.wait_for_watches(body["resource"], int(body.get("count", 1)),
+                                      min(float(body.get("timeout", 10)), 60))
+            return (200 if ok else 408), {"ok": ok, "open": api.open_watches(body["resource"])}
+        if p == "/shutdown":
+            if on_shutdown:
+                threading.Thread(target=on_shutdown, daemon=True).start()
+            return 200, {"ok": True}
+        return 404, {"error": f"unknown admin path {p}"}
+    except (KeyError, ValueError, TypeError) as e:
+        return 400, {"error": f"{type(e).__name__}: {e}"}
+
+
 class _AdminHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: "AdminServer"
@@ -1739,82 +1841,14 @@ class _AdminHandler(http.server.BaseHTTPRequestHandler):
         self._handle(self.rfile.read(min(n, MAX_BODY)) if n else b"")
 
     def _handle(self, raw: bytes) -> None:
-        api = self.server.api
         u = urllib.parse.urlsplit(self.path)
         q = {k: v[-1] for k, v in urllib.parse.parse_qs(u.query).items()}
         try:
             body = json.loads(raw) if raw.strip() else {}
-            if not isinstance(body, dict):
-                raise ValueError("the body must be a JSON object")
-            p = u.path.rstrip("/")
-            if p == "/state":
-                return self._reply(200, api.state())
-            if p == "/requests":
-                if self.command == "POST" and body.get("clear"):
-                    api.clear_requests()
-                    return self._reply(200, {"ok": True})
-                return self._reply(200, {"requests": api.requests(int(q.get("since", 0)))})
-            if self.command != "POST":
-                return self._reply(405, {"error": "use POST"})
-            if p == "/apply":
-                objs = body.get("objects") or [body["object"]]
-                out = [api.apply(o) for o in objs]
-                return self._reply(200, {"resourceVersion": str(api.resource_version), "objects": out})
-            if p.startswith("/make/"):
-                kind = p[len("/make/"):]
-                if kind not in MAKERS:
-                    return self._reply(404, {"error": f"unknown maker {kind}; known: {sorted(MAKERS)}"})
-                args = body.get("args", [])
-                kwargs = {k: v for k, v in body.items() if k != "args"}
-                if kind == "endpointslice" and "endpoints" in kwargs:
-                    kwargs["endpoints"] = [tuple(e) if isinstance(e, list) else e for e in kwargs["endpoints"]]
-                obj = MAKERS[kind](*args, **kwargs)
-                if kind == "malformed-service":
-                    stored = api.inject_raw("services", obj)
-                else:
-                    stored = api.apply(obj)
-                return self._reply(200, {"resourceVersion": str(api.resource_version), "object": stored})
-            if p == "/delete":
-                gone = api.delete(body["resource"], body.get("namespace"), body["name"])
-                return self._reply(200 if gone else 404, {"resourceVersion": str(api.resource_version),
-                                                          "deleted": gone is not None})
-            if p == "/inject":
-                stored = api.inject_raw(body["resource"], body["object"])
-                return self._reply(200, {"resourceVersion": str(api.resource_version), "object": stored})
-            if p == "/inject-watch-line":
-                api.inject_watch_line(body["resource"], body["line"])
-                return self._reply(200, {"ok": True})
-            if p == "/tokens":
-                api.set_tokens(body["tokens"])
-                return self._reply(200, {"ok": True})
-            if p == "/close-watches":
-                api.close_watches(abrupt=bool(body.get("abrupt")))
-                return self._reply(200, {"ok": True})
-            if p == "/compact":
-                return self._reply(200, {"compacted": str(api.compact())})
-            if p == "/down":
-                api.down()
-                return self._reply(200, {"up": False})
-            if p == "/up":
-                api.up()
-                return self._reply(200, {"up": True, "port": api.port})
-            if p == "/config":
-                api.configure(**body)
-                return self._reply(200, {"config": api.state()["config"]})
-            if p == "/fail":
-                api.fail_next(**body)
-                return self._reply(200, {"ok": True})
-            if p == "/wait-watches":
-                ok = api.wait_for_watches(body["resource"], int(body.get("count", 1)),
-                                          min(float(body.get("timeout", 10)), 60))
-                return self._reply(200 if ok else 408, {"ok": ok, "open": api.open_watches(body["resource"])})
-            if p == "/shutdown":
-                self._reply(200, {"ok": True})
-                threading.Thread(target=self.server.on_shutdown, daemon=True).start()
-                return None
-            return self._reply(404, {"error": f"unknown admin path {p}"})
-        except (KeyError, ValueError, TypeError) as e:
-            return self._reply(400, {"error": f"{type(e).__name__}: {e}"})
+        except ValueError as e:
+            self._reply(400, {"error": f"bad JSON: {e}"})
+            return
+        self._reply(*admin_command(self.server.api, self.command, u.path, body, q, self.server.on_shutdown))
 
 
 class AdminServer(http.server.ThreadingHTTPServer):
@@ -1864,6 +1898,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-servicecidr-v1beta1", action="store_true")
     ap.add_argument("--key-type", choices=["rsa", "ec"], default="rsa")
     ap.add_argument("--exit-on-stdin-eof", action="store_true", help="exit when stdin closes (the parent died)")
+    ap.add_argument("--stdin-commands", action="store_true",
+                    help="read admin commands as JSON lines on stdin, reply on stdout; exit at EOF")
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args(argv)
     listen = a.listen or ["127.0.0.1"]
@@ -1897,14 +1933,45 @@ def main(argv: list[str] | None = None) -> int:
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(ready, f, indent=1)
     os.replace(tmp, os.path.join(a.state_dir, "ready.json"))
-    print(json.dumps(ready), flush=True)
+    stdout_lock = threading.Lock()
+    with stdout_lock:
+        print(json.dumps(ready), flush=True)
 
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     signal.signal(signal.SIGINT, lambda *_: done.set())
-    if a.exit_on_stdin_eof:
+    if a.stdin_commands:
+        def serve_stdin() -> None:
+            # one JSON command per line: {"cmd": "/make/service", "body": {...}} -> one JSON reply line
+            f = os.fdopen(os.dup(0), "rb", buffering=0)
+            buf = b""
+            try:
+                while True:
+                    chunk = f.read(65536)
+                    if not chunk:
+                        break
+                    buf += chunk
+                    while b"\n" in buf:
+                        line, buf = buf.split(b"\n", 1)
+                        if not line.strip():
+                            continue
+                        try:
+                            cmd = json.loads(line)
+                            code, reply = admin_command(api, cmd.get("method", "POST"), cmd["cmd"],
+                                                        cmd.get("body") or {}, None, done.set)
+                        except (ValueError, KeyError, TypeError, AttributeError) as e:
+                            code, reply = 400, {"error": f"bad command: {e}"}
+                        out = json.dumps({"code": code, "reply": reply}, separators=(",", ":")) + "\n"
+                        with stdout_lock:
+                            sys.stdout.write(out)
+                            sys.stdout.flush()
+            except (OSError, ValueError):
+                pass
+            done.set()
+        threading.Thread(target=serve_stdin, daemon=True).start()
+    elif a.exit_on_stdin_eof:
         def watch_stdin() -> None:
             try:
-                while sys.stdin.buffer.read(4096):
+                while os.read(0, 4096):
                     pass
             except (OSError, ValueError):
                 pass
@@ -1922,4 +1989,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    rc = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(rc)  # daemon threads (connections, stdin reader) must not stall interpreter shutdown

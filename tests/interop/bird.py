@@ -12,21 +12,37 @@ _PROTOCOL = """\
 protocol bgp {name} {{
   local {local} as {local_asn};
   neighbor {address} as {asn};
-  direct;                       # iBGP too: the nodes share the router's LAN
+  {hops}
   connect delay time 1;         # the default waits 5 s before the first connect
   connect retry time 1;
   error wait time 1, 5;         # come back quickly after the peer goes away
-  debug {{ states, events, routes }};   # the log shows withdrawals and Ceases, in order
-  {family} {{ import all; export none; gateway direct; }};
-}}
+{extra}  debug {{ states, events, routes }};   # the log shows withdrawals and Ceases, in order
+{channels}}}
 """
+_DIRECT = "direct;                       # iBGP too: the nodes share the router's LAN"
+_CHANNEL = "  {family} {{ import all; export none; gateway {gateway}; }};\n"
+
+
+def _protocol_options(opts):
+    """Per-peer extras (all optional): password, multihop (hops; the default is a direct session),
+    ttl_security (GTSM), channels (e.g. ["ipv4", "ipv6"]: both families over one session)."""
+    extra = ""
+    if opts.get("password") is not None:
+        extra += f'  password "{opts["password"]}";\n'
+    if opts.get("ttl_security"):
+        extra += "  ttl security yes;\n"
+    return extra
 
 
 class BirdRouter:
     kind = "bird"
 
-    def __init__(self, ns, workdir, asn, router_id, peers):
+    def __init__(self, ns, workdir, asn, router_id, peers, peer_options=None, static_routes=()):
+        """peer_options: node address -> extras for that session (see _protocol_options);
+        static_routes: (prefix, gateway) pairs in master4, e.g. the way to nodes behind a hop."""
         self.ns, self.asn, self.router_id, self.peers = ns, asn, router_id, peers
+        self.peer_options = peer_options or {}
+        self.static_routes = list(static_routes)
         self.dir = os.path.join(workdir, f"bird-{ns.name}")
         os.makedirs(self.dir, exist_ok=True)
         self.conf = os.path.join(self.dir, "bird.conf")
@@ -45,9 +61,20 @@ protocol device {{ }}
 protocol kernel kernel4 {{ ipv4 {{ import none; export all; }}; merge paths yes; }}
 protocol kernel kernel6 {{ ipv6 {{ import none; export all; }}; merge paths yes; }}
 """
+        if self.static_routes:
+            text += "protocol static static4 {\n  ipv4;\n" + "".join(
+                f"  route {prefix} via {gw};\n" for prefix, gw in self.static_routes) + "}\n"
         for p in self.peers:
+            opts = self.peer_options.get(p.address, {})
+            multihop = opts.get("multihop")
+            families = opts.get("channels") or ["ipv6" if ":" in p.address else "ipv4"]
+            # Beyond a hop the node's next hop is resolved through the router's own routes.
+            gateway = "recursive" if multihop else "direct"
             text += _PROTOCOL.format(name=p.name, local=p.local, local_asn=self.asn, address=p.address,
-                                     asn=p.asn, family="ipv6" if ":" in p.address else "ipv4")
+                                     asn=p.asn, hops=f"multihop {multihop};" if multihop else _DIRECT,
+                                     extra=_protocol_options(opts),
+                                     channels="".join(_CHANNEL.format(family=f, gateway=gateway)
+                                                      for f in families))
         return text
 
     def start(self):

@@ -21,8 +21,10 @@ _WELL_KNOWN = {
 class FrrRouter:
     kind = "frr"
 
-    def __init__(self, ns, workdir, asn, router_id, peers):
+    def __init__(self, ns, workdir, asn, router_id, peers, peer_options=None):
+        """peer_options: node address -> extras for that neighbor; so far {"password": "..."} (TCP MD5)."""
         self.ns, self.asn, self.router_id, self.peers = ns, asn, router_id, peers
+        self.peer_options = peer_options or {}
         # The daemons drop to user frr, so their directory (sockets, pid files, logs) must be frr's.
         self.dir = os.path.join(workdir, f"frr-{ns.name}")
         os.makedirs(self.dir, exist_ok=True)
@@ -53,6 +55,9 @@ class FrrRouter:
         for p in self.peers:
             lines += [f" neighbor {p.address} remote-as {p.asn}",
                       f" neighbor {p.address} timers connect 1"]
+            password = self.peer_options.get(p.address, {}).get("password")
+            if password is not None:
+                lines.append(f" neighbor {p.address} password {password}")
         for family, rmap in (("ipv4", "CIS-IN"), ("ipv6", "CIS-IN6")):
             lines.append(f" address-family {family} unicast")
             for p in self.peers:

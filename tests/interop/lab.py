@@ -3,6 +3,8 @@
     router namespace: bridge "lan" 10.0.1.1/24 fd00:1::1/64, forwarding on
       |-- veth node1 <-> uplink in node1 namespace: 10.0.1.2/24 fd00:1::2/64
       |-- veth node2 <-> uplink in node2 namespace: 10.0.1.3/24 fd00:1::3/64
+      |-- veth hop 10.0.3.1/24 <-> up in hop namespace 10.0.3.2/24, forwarding on   (add_host_behind_hop)
+                                     down 10.0.2.1/24 <-> uplink in a node namespace: 10.0.2.2/24
 """
 import os
 import shutil
@@ -19,6 +21,7 @@ from routes import Peer
 from speaker import SpeakerNode, binary
 
 ROUTER_V4, ROUTER_V6 = "10.0.1.1", "fd00:1::1"
+HOP_ROUTER_V4, HOP_V4, HOP_NODE_NET = "10.0.3.1", "10.0.3.2", "10.0.2.0/24"
 ROUTERS = {"bird": BirdRouter, "frr": FrrRouter}
 NODES = {"speaker": SpeakerNode, "gobgp": GobgpNode}
 TOOLS = {"bird": ["bird", "birdc"], "frr": ["vtysh", "/usr/lib/frr/zebra", "/usr/lib/frr/bgpd"],
@@ -80,17 +83,43 @@ class Lab:
         self.hosts.append(host)
         return host
 
-    def start_router(self, kind, asn, peers, router_id=ROUTER_V4):
-        router = ROUTERS[kind](self.router_ns, self.workdir, asn, router_id, peers)
+    def add_host_behind_hop(self):
+        """A node one routed hop away from the router (for eBGP multihop): router -- hop -- node.
+        The router itself is given no route to HOP_NODE_NET: its config must route it via HOP_V4."""
+        hop = self._namespace("hop")
+        netns.veth(self.router_ns, "hop", hop, "up")
+        self.router_ns.add_address("hop", f"{HOP_ROUTER_V4}/24")
+        hop.add_address("up", f"{HOP_V4}/24")
+        hop.sysctl("net.ipv4.ip_forward", 1)
+        i = len(self.hosts) + 1
+        name = f"node{i}"
+        ns = self._namespace(name)
+        netns.veth(hop, "down", ns, "uplink")
+        hop.add_address("down", "10.0.2.1/24")
+        host = Host(name, ns, "10.0.2.2", "")
+        ns.add_address("uplink", f"{host.v4}/24")
+        ns.ip("route", "add", "default", "via", "10.0.2.1")
+        self.hosts.append(host)
+        return host
+
+    def start_router(self, kind, asn, peers, router_id=ROUTER_V4, **options):
+        """options go to the router class (e.g. peer_options, static_routes for BIRD)."""
+        router = ROUTERS[kind](self.router_ns, self.workdir, asn, router_id, peers, **options)
         self._running.append(router)  # before start(): a half-started router is stopped too
         router.start()
         return router
 
-    def start_node(self, kind, host, asn, peers, prefixes, drain_time="1s"):
-        node = NODES[kind](host, self.workdir, asn, peers, prefixes, drain_time)
+    def start_node(self, kind, host, asn, peers, prefixes, drain_time="1s", **options):
+        """options go to the node class (e.g. listen_port for clusterip-speaker)."""
+        node = NODES[kind](host, self.workdir, asn, peers, prefixes, drain_time, **options)
         self._running.append(node)
         node.start()
         return node
+
+    def adopt(self, thing):
+        """Something the test started itself (start/stop/logs, like a router): stopped and shown with the rest."""
+        self._running.append(thing)
+        return thing
 
     def logs(self):
         return [entry for thing in self._running for entry in thing.logs()]

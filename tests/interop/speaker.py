@@ -20,12 +20,31 @@ def _q(s):
     return '"' + str(s) + '"'  # quoted: IPv6 addresses are not safe as plain YAML scalars
 
 
-def config_yaml(name, router_id, asn, peers, prefixes, drain_time):
-    """A config in the product.md schema. Kubernetes is off, so nothing gates the static plan."""
-    peer_lines = "".join(
-        f"    - {{ address: {_q(p['address'])}, asn: {p['asn']}, hold_time: 9s, keepalive_time: 3s, "
-        f"connect_retry: 1s, graceful_shutdown: {{ enabled: true, drain_time: {drain_time} }} }}\n"
-        for p in peers)
+def _yaml(value):
+    """A peer option's value as a YAML flow scalar, list or mapping."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_yaml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k}: {_yaml(v)}" for k, v in value.items()) + " }"
+    return _q(value)
+
+
+def config_yaml(name, router_id, asn, peers, prefixes, drain_time, listen_port=0):
+    """A config in the product.md schema. Kubernetes is off, so nothing gates the static plan.
+    A peer's keys besides address and asn (password, passive, multihop, next_hop, communities, ...)
+    are added to, or replace, the defaults below."""
+    defaults = {"hold_time": "9s", "keepalive_time": "3s", "connect_retry": "1s",
+                "graceful_shutdown": f"{{ enabled: true, drain_time: {drain_time} }}"}
+    peer_lines = ""
+    for p in peers:
+        fields = {k: v for k, v in defaults.items() if k not in p}
+        fields.update({k: _yaml(v) for k, v in p.items() if k not in ("address", "asn")})
+        peer_lines += (f"    - {{ address: {_q(p['address'])}, asn: {p['asn']}, "
+                       + ", ".join(f"{k}: {v}" for k, v in fields.items()) + " }\n")
     return (
         f"node: {{ name: {name}, router_id: {router_id} }}\n"
         f"advertise: {{ service_cidrs: [{', '.join(_q(p) for p in prefixes)}], static: [], cluster_ips: none,"
@@ -34,7 +53,7 @@ def config_yaml(name, router_id, asn, peers, prefixes, drain_time):
         'http: { listen: "" }\n'
         "bgp:\n"
         f"  asn: {asn}\n"
-        "  listen_port: 0\n"
+        f"  listen_port: {listen_port}\n"
         "  peers:\n"
         f"{peer_lines}"
         "log: { level: debug }\n")
@@ -43,12 +62,12 @@ def config_yaml(name, router_id, asn, peers, prefixes, drain_time):
 class SpeakerNode:
     kind = "speaker"
 
-    def __init__(self, host, workdir, asn, peers, prefixes, drain_time="1s"):
+    def __init__(self, host, workdir, asn, peers, prefixes, drain_time="1s", listen_port=0):
         self.host, self.name = host, host.name
         self.conf = os.path.join(workdir, f"{self.name}.yaml")
         self.log = os.path.join(workdir, f"{self.name}.log")
         with open(self.conf, "w") as f:
-            f.write(config_yaml(self.name, host.v4, asn, peers, prefixes, drain_time))
+            f.write(config_yaml(self.name, host.v4, asn, peers, prefixes, drain_time, listen_port))
         self.process = None
 
     def start(self):

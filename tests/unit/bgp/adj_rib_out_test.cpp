@@ -170,7 +170,9 @@ TEST(UpdatePacker, Ipv6UpdatesFitAndUseExtendedLength) {
     const auto& u = updates[i];
     auto bytes = wire::encode(u, {});
     EXPECT_LE(bytes.size(), wire::kMaxMessageSize);
-    if (i + 1 < updates.size()) EXPECT_GT(bytes.size(), 3900u);  // well filled, not one prefix each
+    if (i + 1 < updates.size()) {
+      EXPECT_GT(bytes.size(), 3900u);  // well filled, not one prefix each
+    }
     total += u.attributes.mp_reach->nlri.size();
   }
   EXPECT_EQ(total, prefixes.size());

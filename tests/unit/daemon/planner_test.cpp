@@ -87,6 +87,8 @@ struct ClusterIpCase {
   bool advertised;
 };
 
+void PrintTo(const ClusterIpCase& c, std::ostream* os) { *os << c.name; }
+
 class ClusterIpModes : public ::testing::TestWithParam<ClusterIpCase> {};
 
 TEST_P(ClusterIpModes, FollowModeAndAnnotation) {
@@ -97,7 +99,9 @@ TEST_P(ClusterIpModes, FollowModeAndAnnotation) {
   auto p = f.run();
   EXPECT_EQ(p.routes.contains(P("10.96.0.20/32")), c.advertised);
   EXPECT_EQ(exclusion(p, "10.96.0.20") == nullptr, c.advertised);
-  if (c.advertised) EXPECT_EQ(p.routes.find(P("10.96.0.20/32"))->kind, net::RouteKind::cluster_ip);
+  if (c.advertised) {
+    EXPECT_EQ(p.routes.find(P("10.96.0.20/32"))->kind, net::RouteKind::cluster_ip);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -246,6 +250,8 @@ struct WithheldCase {
   std::function<void(Fixture&)> setup;
   const char* reason;  // "" = not withheld
 };
+
+void PrintTo(const WithheldCase& c, std::ostream* os) { *os << c.name; }
 
 class Withheld : public ::testing::TestWithParam<WithheldCase> {};
 
