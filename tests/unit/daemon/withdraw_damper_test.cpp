@@ -1,0 +1,46 @@
+#include "daemon/withdraw_damper.hpp"
+
+#include <gtest/gtest.h>
+
+using cisd::WithdrawDamper;
+using namespace std::chrono_literals;
+
+namespace {
+net::Route R(const char* p) { return {*net::Prefix::parse(p), {}, net::RouteKind::cluster_ip, ""}; }
+const WithdrawDamper::Clock::time_point t0{};
+}  // namespace
+
+TEST(WithdrawDamper, ZeroDelayPassesThePlanThrough) {
+  WithdrawDamper d(0ms);
+  EXPECT_EQ(d.apply({R("10.96.0.10/32")}, t0).size(), 1u);
+  EXPECT_TRUE(d.apply({}, t0).empty());
+  EXPECT_FALSE(d.next_expiry());
+}
+
+TEST(WithdrawDamper, HoldsAWithdrawalForTheDelay) {
+  WithdrawDamper d(5s);
+  d.apply({R("10.96.0.10/32"), R("10.96.0.11/32")}, t0);
+  auto out = d.apply({R("10.96.0.11/32")}, t0 + 1s);
+  EXPECT_TRUE(out.contains(*net::Prefix::parse("10.96.0.10/32")));
+  EXPECT_EQ(d.next_expiry(), t0 + 6s);
+  EXPECT_TRUE(d.apply({R("10.96.0.11/32")}, t0 + 5999ms).contains(*net::Prefix::parse("10.96.0.10/32")));
+  out = d.apply({R("10.96.0.11/32")}, t0 + 6s);
+  EXPECT_FALSE(out.contains(*net::Prefix::parse("10.96.0.10/32")));
+  EXPECT_FALSE(d.next_expiry());
+}
+
+TEST(WithdrawDamper, AFlapInsideTheDelayIsNeverSeen) {
+  WithdrawDamper d(5s);
+  d.apply({R("10.96.0.10/32")}, t0);
+  EXPECT_EQ(d.apply({}, t0 + 1s).size(), 1u);
+  EXPECT_EQ(d.apply({R("10.96.0.10/32")}, t0 + 2s).size(), 1u);
+  EXPECT_EQ(d.held(), 0u);
+  // A later withdrawal starts a fresh delay.
+  EXPECT_EQ(d.apply({}, t0 + 10s).size(), 1u);
+  EXPECT_EQ(d.next_expiry(), t0 + 15s);
+}
+
+TEST(WithdrawDamper, NewRoutesAreAdvertisedAtOnce) {
+  WithdrawDamper d(5s);
+  EXPECT_EQ(d.apply({R("10.96.0.10/32")}, t0).size(), 1u);
+}
