@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <random>
 #include <sstream>
 
@@ -78,6 +79,13 @@ Peer::Peer(asio::io_context& io, config::PeerConfig config, std::uint32_t local_
 void Peer::start() {
   spdlog::info("peer {}: starting (AS {}, {})", name_, config_.asn,
                config_.asn == local_as_ ? "iBGP" : "eBGP");
+  const auto offered = fsm_.config().families;
+  for (auto f : config_.families) {
+    auto family = f == net::Family::ipv4 ? wire::kIpv4Unicast : wire::kIpv6Unicast;
+    if (std::find(offered.begin(), offered.end(), family) == offered.end())
+      spdlog::warn("peer {}: not offering {} routes: no {} next hop over this session; set next_hop", name_,
+                   net::to_string(f), net::to_string(f));
+  }
   handle(ManualStart{});
 }
 
@@ -216,6 +224,7 @@ void Peer::accept(asio::ip::tcp::socket socket) {
     case State::connect:
     case State::active:
       // Our own attempt has not reached OpenSent: the peer's connection wins (RFC 4271 §8.2.2).
+      spdlog::info("peer {}: the peer connected first; using its connection", name_);
       adopt(std::move(socket));
       socket_is_outgoing_ = false;
       handle(TcpConnectionConfirmed{});

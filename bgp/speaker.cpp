@@ -37,6 +37,21 @@ void Speaker::listen(const asio::ip::tcp::endpoint& endpoint) {
       if (auto err = set_tcp_md5(acceptor->native_handle(), c.address, c.password); !err.empty())
         spdlog::error("listener: peer {}: {}", c.address.to_string(), err);
     }
+    // GTSM (RFC 5082) must drop low-TTL SYNs before the handshake: possible on the listener only
+    // when every peer of this family asks for it.
+    int min_ttl = 255;
+    bool all_gtsm = true;
+    for (auto& p : peers_) {
+      const auto& c = p->config();
+      if (c.address.is_v4() != endpoint.address().is_v4()) continue;
+      all_gtsm = all_gtsm && c.ttl_security;
+      min_ttl = std::min(min_ttl, 256 - c.multihop);
+    }
+    if (all_gtsm) {
+      auto family = endpoint.address().is_v4() ? net::Family::ipv4 : net::Family::ipv6;
+      if (auto err = set_min_ttl(acceptor->native_handle(), family, min_ttl); !err.empty())
+        spdlog::error("listener: {}", err);
+    }
     acceptor->bind(endpoint, ec);
   }
   if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);

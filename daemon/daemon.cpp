@@ -8,9 +8,11 @@
 
 #include "bgp/asio.hpp"
 #include "bgp/speaker.hpp"
+#include "daemon/kubernetes_source.hpp"
 #include "daemon/local_addresses.hpp"
 #include "daemon/planner.hpp"
 #include "daemon/version.hpp"
+#include "daemon/withdraw_damper.hpp"
 
 namespace cisd {
 
@@ -29,10 +31,117 @@ std::optional<std::string> read_secret(const std::string& path, std::string& out
   return std::nullopt;
 }
 
+// The sources -> planner -> speakers pipeline, on one io_context.
+class Daemon {
+ public:
+  Daemon(asio::io_context& io, config::Config cfg, std::uint32_t router_id)
+      : io_(io), cfg_(std::move(cfg)), damper_(cfg_.advertise.withdraw_delay), damper_timer_(io) {
+    if (cfg_.advertise.service_cidrs) facts_.service_cidrs = *cfg_.advertise.service_cidrs;
+    if (cfg_.bgp.enabled) {
+      speaker_.emplace(io_, cfg_.bgp, router_id);
+      spdlog::info("BGP: AS {}, router id {}, {} peer(s)", cfg_.bgp.asn, net::Address::v4(router_id).to_string(),
+                   cfg_.bgp.peers.size());
+    }
+  }
+
+  // Empty on success, else why the daemon cannot start.
+  std::string start() {
+    if (cfg_.kubernetes.enabled) {
+      kubernetes_.emplace(io_, cfg_, facts_, [this] { request_replan(); });
+      if (auto err = kubernetes_->start(); !err.empty()) return "kubernetes: " + err;
+    } else if (!cfg_.advertise.service_cidrs) {
+      spdlog::warn("advertise.service_cidrs is auto and Kubernetes is disabled: no Service CIDR to advertise");
+    }
+    if (speaker_) speaker_->start();
+    request_replan();
+    return {};
+  }
+
+  void shutdown(std::function<void()> done) {
+    if (kubernetes_) kubernetes_->stop();
+    damper_timer_.cancel();
+    if (speaker_)
+      speaker_->shutdown("clusterip-speaker on " + cfg_.node.name + " is shutting down", std::move(done));
+    else
+      done();
+  }
+
+  std::chrono::milliseconds longest_drain() const {
+    std::chrono::milliseconds longest{0};
+    for (auto& p : cfg_.bgp.peers)
+      if (p.graceful_shutdown.enabled) longest = std::max(longest, p.graceful_shutdown.drain_time);
+    return longest;
+  }
+
+ private:
+  // A burst of watch events posts one replan: everything queued before it runs first.
+  void request_replan() {
+    if (replan_posted_) return;
+    replan_posted_ = true;
+    asio::post(io_, [this] {
+      replan_posted_ = false;
+      replan();
+    });
+  }
+
+  void replan() {
+    if (kubernetes_ && !kubernetes_->synced()) {
+      spdlog::debug("plan: waiting for {}", kubernetes_->waiting_for());
+      return;
+    }
+    auto planned = plan(facts_, cfg_.advertise);
+    for (const auto& w : planned.warnings)
+      if (warned_.insert(w).second) spdlog::warn("plan: {}", w);
+    if (planned.withheld != withheld_) {
+      if (!planned.withheld.empty())
+        spdlog::warn("plan: advertising nothing: {}", planned.withheld);
+      else if (!withheld_.empty())
+        spdlog::info("plan: advertising again ({} no longer holds)", withheld_);
+      withheld_ = planned.withheld;
+    }
+    auto routes = damper_.apply(planned.routes, WithdrawDamper::Clock::now());
+    log_changes(routes);
+    if (speaker_) speaker_->set_routes(routes);
+    advertised_ = std::move(routes);
+    if (auto next = damper_.next_expiry()) {
+      damper_timer_.expires_at(*next);
+      damper_timer_.async_wait([this](boost::system::error_code ec) {
+        if (!ec) request_replan();
+      });
+    }
+  }
+
+  void log_changes(const net::RouteSet& routes) {
+    auto diff = net::RouteSet::diff(advertised_, routes);
+    // Route by route while the change is small; a count when a big list arrives.
+    constexpr std::size_t kDetail = 20;
+    if (diff.added.size() + diff.removed.size() + diff.changed.size() > kDetail) {
+      spdlog::info("plan: {} routes (+{} -{} ~{})", routes.size(), diff.added.size(), diff.removed.size(),
+                   diff.changed.size());
+      return;
+    }
+    for (const auto& r : diff.added) spdlog::info("plan: + {}", (std::ostringstream() << r).str());
+    for (const auto& p : diff.removed) spdlog::info("plan: - {}", p.to_string());
+    for (const auto& r : diff.changed) spdlog::info("plan: ~ {}", (std::ostringstream() << r).str());
+  }
+
+  asio::io_context& io_;
+  config::Config cfg_;
+  Facts facts_;
+  std::optional<bgp::Speaker> speaker_;
+  std::optional<KubernetesSource> kubernetes_;
+  WithdrawDamper damper_;
+  asio::steady_timer damper_timer_;
+  net::RouteSet advertised_;
+  std::string withheld_;
+  std::set<std::string> warned_;
+  bool replan_posted_ = false;
+};
+
 }  // namespace
 
 int run_daemon(config::Config cfg, const std::string& config_path) {
-  spdlog::info("clusterip-speaker {} starting with {}", kVersion, config_path);
+  spdlog::info("clusterip-speaker {} starting with {} on node {}", kVersion, config_path, cfg.node.name);
 
   auto router_id = cfg.node.router_id;
   if (!router_id) router_id = first_global_ipv4();
@@ -48,28 +157,11 @@ int run_daemon(config::Config cfg, const std::string& config_path) {
     }
   }
 
-  Facts facts;
-  if (cfg.advertise.service_cidrs) facts.service_cidrs = *cfg.advertise.service_cidrs;
-  if (cfg.kubernetes.enabled)
-    spdlog::warn("kubernetes.enabled is true, but this build has no Kubernetes source yet: "
-                 "advertising configured prefixes only");
-  else if (!cfg.advertise.service_cidrs)
-    spdlog::warn("advertise.service_cidrs is auto and Kubernetes is disabled: no Service CIDR to advertise");
-
   asio::io_context io;
-  std::optional<bgp::Speaker> speaker;
-  if (cfg.bgp.enabled) {
-    speaker.emplace(io, cfg.bgp, router_id->v4_value());
-    spdlog::info("BGP: AS {}, router id {}, {} peer(s)", cfg.bgp.asn, router_id->to_string(), cfg.bgp.peers.size());
-  }
-
-  auto planned = plan(facts, cfg.advertise);
-  for (const auto& w : planned.warnings) spdlog::warn("plan: {}", w);
-  if (!planned.withheld.empty()) spdlog::warn("plan: advertising nothing: {}", planned.withheld);
-  for (const auto& [prefix, route] : planned.routes) spdlog::info("plan: {}", (std::ostringstream() << route).str());
-  if (speaker) {
-    speaker->set_routes(planned.routes);
-    speaker->start();
+  Daemon daemon(io, std::move(cfg), router_id->v4_value());
+  if (auto err = daemon.start(); !err.empty()) {
+    spdlog::error("{}", err);
+    return 1;
   }
 
   // First SIGTERM/SIGINT: leave cleanly. A second one: leave now.
@@ -89,23 +181,16 @@ int run_daemon(config::Config cfg, const std::string& config_path) {
       }
       leaving = true;
       spdlog::info("received {}: withdrawing routes and leaving", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-      std::chrono::milliseconds longest_drain{0};
-      for (auto& p : cfg.bgp.peers)
-        if (p.graceful_shutdown.enabled) longest_drain = std::max(longest_drain, p.graceful_shutdown.drain_time);
-      give_up.expires_after(longest_drain + kShutdownGrace);
+      give_up.expires_after(daemon.longest_drain() + kShutdownGrace);
       give_up.async_wait([&](boost::system::error_code e) {
         if (e) return;
         spdlog::warn("peers did not close in time; exiting");
         io.stop();
       });
-      auto done = [&] {
+      daemon.shutdown([&] {
         spdlog::info("all sessions closed; bye");
         io.stop();
-      };
-      if (speaker)
-        speaker->shutdown("clusterip-speaker on " + cfg.node.name + " is shutting down", done);
-      else
-        done();
+      });
       wait_signal();
     });
   };

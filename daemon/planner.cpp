@@ -7,7 +7,6 @@ namespace cisd {
 
 namespace {
 
-std::string key_of(const k8s::ObjectMeta& m) { return m.namespace_ + "/" + m.name; }
 
 const std::string* annotation(const k8s::Service& s, const char* name) {
   auto it = s.meta.annotations.find(name);

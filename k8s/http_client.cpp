@@ -2,6 +2,8 @@
 // long watch each and list rarely, so pooling would buy little.
 #include "k8s/http_client.hpp"
 
+#include <limits>
+
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -139,7 +141,9 @@ asio::awaitable<HttpResult> read_response(Stream& stream, beast::flat_buffer& bu
 
   // Streaming: the body has no limit and arrives in pieces; lines go out as soon as complete.
   http::response_parser<http::buffer_body> parser;
-  parser.body_limit(boost::none);
+  // "No limit" as a number: Beast 1.74 compares Content-Length against the optional limit
+  // with `>`, which is true for boost::none, so none would refuse every sized body.
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   lowest.expires_after(timeout);
   co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) co_return net::Unexpected(what + ": reading response header: " + describe(ec));

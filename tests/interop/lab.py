@@ -3,8 +3,8 @@
     router namespace: bridge "lan" 10.0.1.1/24 fd00:1::1/64, forwarding on
       |-- veth node1 <-> uplink in node1 namespace: 10.0.1.2/24 fd00:1::2/64
       |-- veth node2 <-> uplink in node2 namespace: 10.0.1.3/24 fd00:1::3/64
-      |-- veth hop 10.0.3.1/24 <-> up in hop namespace 10.0.3.2/24, forwarding on   (add_host_behind_hop)
-                                     down 10.0.2.1/24 <-> uplink in a node namespace: 10.0.2.2/24
+      |-- veth hop 10.0.3.1/24 <-> north in hop namespace 10.0.3.2/24, forwarding on   (add_host_behind_hop)
+                                     south 10.0.2.1/24 <-> uplink in a node namespace: 10.0.2.2/24
 """
 import os
 import shutil
@@ -87,15 +87,15 @@ class Lab:
         """A node one routed hop away from the router (for eBGP multihop): router -- hop -- node.
         The router itself is given no route to HOP_NODE_NET: its config must route it via HOP_V4."""
         hop = self._namespace("hop")
-        netns.veth(self.router_ns, "hop", hop, "up")
+        netns.veth(self.router_ns, "hop", hop, "north")
         self.router_ns.add_address("hop", f"{HOP_ROUTER_V4}/24")
-        hop.add_address("up", f"{HOP_V4}/24")
+        hop.add_address("north", f"{HOP_V4}/24")
         hop.sysctl("net.ipv4.ip_forward", 1)
         i = len(self.hosts) + 1
         name = f"node{i}"
         ns = self._namespace(name)
-        netns.veth(hop, "down", ns, "uplink")
-        hop.add_address("down", "10.0.2.1/24")
+        netns.veth(hop, "south", ns, "uplink")
+        hop.add_address("south", "10.0.2.1/24")
         host = Host(name, ns, "10.0.2.2", "")
         ns.add_address("uplink", f"{host.v4}/24")
         ns.ip("route", "add", "default", "via", "10.0.2.1")

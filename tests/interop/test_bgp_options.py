@@ -175,37 +175,56 @@ class BgpOptions(LabTestCase):
     def test_connection_collision(self):
         """Both sides connect at once, three times; each time one session wins and stays up, no flapping.
 
-        To make the attempts cross, each round first cuts the LAN silently (both sides point the other's
-        address at an unknown MAC: links stay up, so BIRD's `direct` neighbour stays valid, and both
-        sides' SYNs vanish), restarts the daemon, lets both sides retry for a while, then heals the LAN.
+        To make the attempts really cross, each round stops the daemon (the router drops the session)
+        and then holds the LAN's packets back without either side noticing: both sides forget each
+        other's MAC and stop answering ARP, so every SYN (and SYN-ACK) waits in the kernel's queue for
+        an unresolved neighbour while the links stay up (BIRD's `direct` neighbour stays valid). The
+        daemon starts, both sides keep connecting; then both neighbours are resolved by hand within a
+        few milliseconds, which sends the queued SYNs, crossing, so both TCP connections come up at once.
         """
         hold, keepalive = 4, 1
         router, node, peer, host = self.one_node(
             "bird", node_peer={"hold_time": f"{hold}s", "keepalive_time": f"{keepalive}s"}, listen_port=179)
         self.wait_route(router, SERVICE_V4, {peer.address}, [node])
-        router_mac = self.lab.router_ns.ip_json("link", "show", "lan")[0]["address"]
-        node_mac = host.ns.ip_json("link", "show", "uplink")[0]["address"]
-        bogus = "02:00:00:00:00:99"
+        sides = [  # namespace, interface, the other side's address, the other side's MAC
+            (self.lab.router_ns, "lan", host.v4, host.ns.ip_json("link", "show", "uplink")[0]["address"]),
+            (host.ns, "uplink", ROUTER_V4, self.lab.router_ns.ip_json("link", "show", "lan")[0]["address"]),
+        ]
+
+        def hold_back(on):
+            for ns, ifname, address, _ in sides:
+                ns.sysctl(f"net.ipv4.conf.{ifname}.arp_ignore", 8 if on else 0)
+                ns.sysctl(f"net.ipv4.neigh.{ifname}.mcast_solicit", 100 if on else 3)
+                if on:
+                    ns.ip("neigh", "flush", "to", address, "dev", ifname, check=False)
+        self.addCleanup(hold_back, False)
         up_line = re.compile(rf"<TRACE> {host.name}: BGP session established")
 
         for rnd, cut in enumerate((1.5, 2.5, 3.5), 1):
-            self.lab.router_ns.ip("neigh", "replace", host.v4, "lladdr", bogus, "dev", "lan", "nud", "permanent")
-            host.ns.ip("neigh", "replace", ROUTER_V4, "lladdr", bogus, "dev", "uplink", "nud", "permanent")
             node.stop()
-            log_at = os.path.getsize(node.log)
+            wait_for("the router to drop the session", lambda: router.established(peer.address),
+                     until=lambda up: not up, timeout=15)
+            self.assertEqual(router.rib(SERVICE_V4), [], f"round {rnd}: the route outlived the session")
+            hold_back(True)
+            log_at, bird_at = os.path.getsize(node.log), os.path.getsize(router.log)
             node.start()
             time.sleep(cut)
-            pending = (len(self.lab.router_ns.run("ss", "-Htn", "state", "syn-sent", "dst", host.v4).splitlines()),
-                       len(host.ns.run("ss", "-Htn", "state", "syn-sent", "dst", ROUTER_V4).splitlines()))
-            self.lab.router_ns.ip("neigh", "replace", host.v4, "lladdr", node_mac, "dev", "lan", "nud", "reachable")
-            host.ns.ip("neigh", "replace", ROUTER_V4, "lladdr", router_mac, "dev", "uplink", "nud", "reachable")
+            self.assertFalse(router.established(peer.address), f"round {rnd}: up through a held-back LAN?")
+            queued = [ns.ip_json("neigh", "show", "to", address, "dev", ifname) for ns, ifname, address, _ in sides]
+            pending = [len(ns.run("ss", "-Htn", "state", "syn-sent", "dst", address).splitlines())
+                       for ns, _, address, _ in sides]
+            order = sides if rnd % 2 else sides[::-1]
+            t0 = time.monotonic()
+            for ns, ifname, address, mac in order:
+                ns.ip("neigh", "replace", address, "lladdr", mac, "dev", ifname, "nud", "reachable")
             t_heal = time.monotonic()
+            hold_back(False)
             self.wait_route(router, SERVICE_V4, {peer.address}, [node], timeout=20)
             t_up = time.monotonic()
             bird_ups = len(up_line.findall(self.log_text(router.log)))
 
             # Two hold times with no flap: the router stays Established with the route, neither side
-            # logs another establishment.
+            # establishes again.
             deadline = time.monotonic() + 2 * hold + 2
             while time.monotonic() < deadline:
                 self.assertTrue(node.running(), f"round {rnd}: the daemon exited with {node.wait(0)}")
@@ -217,9 +236,13 @@ class BgpOptions(LabTestCase):
             log = self.log_text(node.log, log_at)
             self.assertEqual(log.count(": established, hold time"), 1,
                              f"round {rnd}: the daemon should establish exactly one session:\n{log}")
-            collisions = re.findall(r"connection collision[^\n]*", log)
-            report(f"collision round {rnd}: LAN cut {cut:g}s with SYN-SENT router/node {pending[0]}/{pending[1]}; "
-                   f"heal -> route {t_up - t_heal:.2f}s; daemon logged {collisions or 'no collision'}")
+            ours = re.findall(r"connection collision[^\n]*", log)
+            bird = [l.split("> ", 1)[-1] for l in self.log_text(router.log, bird_at).splitlines()
+                    if re.search(r"(?i)collision|Incoming connection|Connected$", l)]
+            report(f"collision round {rnd}: held back {cut:g}s, neighbour states router/node "
+                   f"{[q[0].get('state') if q else None for q in queued]}, SYN-SENT {pending}; "
+                   f"heal took {(t_heal - t0) * 1000:.1f}ms -> route {t_up - t_heal:.2f}s; "
+                   f"daemon: {ours or 'no collision logged'}; BIRD: {bird}")
 
     # ---- 4. eBGP multihop -----------------------------------------------------------------------
 
@@ -330,15 +353,22 @@ class BgpOptions(LabTestCase):
         self.assertEqual(node.wait(20), 0, "exit status after SIGTERM")
         message = f"clusterip-speaker on {host.name} is shutting down"
 
-        def cease_logged():
-            text = self.log_text(router.log, log_at)
-            return [line for line in text.splitlines() if "notification" in line.lower()]
-        lines = wait_for("gobgpd to log the Cease", cease_logged, until=lambda ls: any(message in l for l in ls),
-                         timeout=10)
-        self.assertTrue(any(re.search(r"(?i)code\W+6\b|cease", l) and re.search(r"(?i)subcode\W+2\b|administrative shutdown", l)
-                            for l in lines), "gobgpd did not log a Cease/Administrative Shutdown:\n" + "\n".join(lines))
+        def received_notifications():
+            found = []
+            for line in self.log_text(router.log, log_at).splitlines():
+                try:
+                    entry = json.loads(line)  # gobgpd logs one JSON object a line
+                except ValueError:
+                    continue
+                if entry.get("msg") == "received notification":
+                    found.append(entry)
+            return found
+        notes = wait_for("gobgpd to log the NOTIFICATION it received", received_notifications, timeout=10)
+        self.assertIn({"Code": 6, "Subcode": 2, "Communicated-Reason": message},
+                      [{k: n.get(k) for k in ("Code", "Subcode", "Communicated-Reason")} for n in notes],
+                      "gobgpd did not log a Cease/Administrative Shutdown with the daemon's message")
         report(f"gobgp: SIGTERM -> route gone {t_gone - t_term:.2f}s, exit {node.exit_wall - t_term_wall:.2f}s;"
-               f" gobgpd logged: {next(l for l in lines if message in l)[:300]}")
+               f" gobgpd logged: {json.dumps(notes[-1])}")
 
     # ---- 8. config errors at the CLI ---------------------------------------------------------------
 

@@ -1,0 +1,167 @@
+#include "daemon/kubernetes_source.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+
+#include "k8s/kubeconfig.hpp"
+#include "k8s/service_cidr_discovery.hpp"
+
+namespace cisd {
+
+namespace {
+
+constexpr auto kCidrRetry = std::chrono::seconds(5);
+
+// Applies one batch of reflector changes to a keyed map of the facts.
+template <typename T>
+void apply(std::map<std::string, T>& into, const std::vector<k8s::Change<T>>& changes) {
+  for (const auto& c : changes) {
+    if (c.type == k8s::ChangeType::deleted)
+      into.erase(c.key);
+    else
+      into[c.key] = c.object;
+  }
+}
+
+std::string join(const std::vector<net::Prefix>& prefixes) {
+  std::string out;
+  for (const auto& p : prefixes) out += (out.empty() ? "" : ", ") + p.to_string();
+  return out;
+}
+
+}  // namespace
+
+KubernetesSource::KubernetesSource(asio::io_context& io, const config::Config& config, Facts& facts,
+                                   std::function<void()> changed)
+    : io_(io), config_(config), facts_(facts), changed_(std::move(changed)), cidr_retry_(io) {}
+
+KubernetesSource::~KubernetesSource() { stop(); }
+
+std::string KubernetesSource::start() {
+  facts_.kubernetes = true;
+  facts_.node_name = config_.node.name;
+
+  auto cluster = k8s::load_cluster_config(config_.kubernetes.kubeconfig, [](const char* n) { return std::getenv(n); });
+  if (!cluster) return cluster.error();
+  auto client = k8s::HttpClient::create(io_.get_executor(), std::move(*cluster));
+  if (!client) return client.error();
+  client_ = *client;
+
+  auto alive = alive_;
+  services_ = k8s::Reflector<k8s::Service>::create(
+      client_, k8s::resources::services(),
+      {.on_change = [this, alive](const auto& changes) {
+         if (!*alive) return;
+         apply(facts_.services, changes);
+         changed_();
+       },
+       .on_synced = [this, alive] {
+         if (!*alive) return;
+         services_synced_ = true;
+         changed_();
+       }});
+  slices_ = k8s::Reflector<k8s::EndpointSlice>::create(
+      client_, k8s::resources::endpoint_slices(),
+      {.on_change = [this, alive](const auto& changes) {
+         if (!*alive) return;
+         apply(facts_.endpoint_slices, changes);
+         changed_();
+       },
+       .on_synced = [this, alive] {
+         if (!*alive) return;
+         slices_synced_ = true;
+         changed_();
+       }});
+  node_ = k8s::Reflector<k8s::Node>::create(
+      client_, k8s::resources::node(config_.node.name),
+      {.on_change = [this, alive](const auto& changes) {
+         if (!*alive) return;
+         for (const auto& c : changes) {
+           if (c.type == k8s::ChangeType::deleted)
+             facts_.node.reset();
+           else
+             facts_.node = c.object;
+         }
+         changed_();
+       },
+       .on_synced = [this, alive] {
+         if (!*alive) return;
+         node_synced_ = true;
+         if (!facts_.node) spdlog::warn("kubernetes: Node {} does not exist (yet); set node.name or NODE_NAME",
+                                        config_.node.name);
+         changed_();
+       }});
+  services_->start();
+  slices_->start();
+  node_->start();
+
+  if (config_.advertise.service_cidrs) {
+    cidrs_known_ = true;
+  } else {
+    discover_cidrs();
+  }
+
+  k8s::KubeProxyProbeOptions probe;
+  if (auto url = k8s::parse_server_url(config_.kubernetes.kube_proxy_healthz)) {
+    probe.host = url->host;
+    probe.healthz_port = url->port;
+  }
+  if (auto url = k8s::parse_server_url(config_.kubernetes.kube_proxy_metrics)) probe.metrics_port = url->port;
+  kube_proxy_ = k8s::KubeProxyProbe::create(io_.get_executor(), probe, [this, alive](const k8s::KubeProxyStatus& s) {
+    if (!*alive) return;
+    facts_.kube_proxy_healthy = s.healthy;
+    changed_();
+  });
+  kube_proxy_->start();
+  spdlog::info("kubernetes: watching Services, EndpointSlices and Node {}", config_.node.name);
+  return {};
+}
+
+void KubernetesSource::discover_cidrs() {
+  auto alive = alive_;
+  k8s::discover_service_cidrs(client_, [this, alive](net::Expected<k8s::ServiceCidrDiscovery, std::string> r) {
+    if (!*alive) return;
+    if (!r || r->cidrs.empty()) {
+      spdlog::warn("kubernetes: Service CIDR discovery failed ({}); retrying in {}s",
+                   r ? std::string("no CIDR found") : r.error(), kCidrRetry.count());
+      cidr_retry_.expires_after(kCidrRetry);
+      cidr_retry_.async_wait([this, alive](boost::system::error_code ec) {
+        if (!ec && *alive) discover_cidrs();
+      });
+      return;
+    }
+    spdlog::info("kubernetes: Service CIDRs {} (from {})", join(r->cidrs), r->method);
+    facts_.service_cidrs = r->cidrs;
+    facts_.service_cidr_source = r->method;
+    cidrs_known_ = true;
+    changed_();
+  });
+}
+
+void KubernetesSource::stop() {
+  if (!*alive_) return;
+  *alive_ = false;
+  cidr_retry_.cancel();
+  if (services_) services_->stop();
+  if (slices_) slices_->stop();
+  if (node_) node_->stop();
+  if (kube_proxy_) kube_proxy_->stop();
+}
+
+bool KubernetesSource::synced() const { return waiting_for().empty(); }
+
+std::string KubernetesSource::waiting_for() const {
+  std::string w;
+  auto add = [&](bool done, const char* what) {
+    if (!done) w += (w.empty() ? "" : ", ") + std::string(what);
+  };
+  add(services_synced_, "Services");
+  add(slices_synced_, "EndpointSlices");
+  add(node_synced_, "Node");
+  add(cidrs_known_, "Service CIDRs");
+  add(!config_.advertise.require_kube_proxy || facts_.kube_proxy_healthy.has_value(), "kube-proxy");
+  return w;
+}
+
+}  // namespace cisd

@@ -1,0 +1,50 @@
+// Everything the daemon learns from Kubernetes and the local kube-proxy, kept in the planner's
+// Facts: Services, EndpointSlices, this Node, the Service CIDRs and kube-proxy's health.
+// Runs on the daemon's io_context; tells the daemon when the facts changed.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "bgp/asio.hpp"
+#include "config/config.hpp"
+#include "daemon/planner.hpp"
+#include "k8s/http_client.hpp"
+#include "k8s/kube_proxy_probe.hpp"
+#include "k8s/reflector.hpp"
+
+namespace cisd {
+
+class KubernetesSource {
+ public:
+  // `facts` outlives this object; `changed` is called (on the io_context) after every update.
+  KubernetesSource(asio::io_context& io, const config::Config& config, Facts& facts, std::function<void()> changed);
+  ~KubernetesSource();
+
+  // Empty on success, else why the API cannot be reached at all (bad kubeconfig, ...).
+  std::string start();
+  void stop();
+  // Every source has reported once: the first plan may go out.
+  bool synced() const;
+  // For status and logs: what still holds the first plan back.
+  std::string waiting_for() const;
+
+ private:
+  void discover_cidrs();
+
+  asio::io_context& io_;
+  const config::Config& config_;
+  Facts& facts_;
+  std::function<void()> changed_;
+  std::shared_ptr<k8s::HttpClient> client_;
+  std::shared_ptr<k8s::Reflector<k8s::Service>> services_;
+  std::shared_ptr<k8s::Reflector<k8s::EndpointSlice>> slices_;
+  std::shared_ptr<k8s::Reflector<k8s::Node>> node_;
+  std::shared_ptr<k8s::KubeProxyProbe> kube_proxy_;
+  asio::steady_timer cidr_retry_;
+  bool cidrs_known_ = false;
+  bool services_synced_ = false, slices_synced_ = false, node_synced_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards callbacks after stop()
+};
+
+}  // namespace cisd

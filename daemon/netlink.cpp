@@ -1,0 +1,177 @@
+#include "daemon/netlink.hpp"
+
+#include <linux/rtnetlink.h>
+#include <netlink/cache.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/socket.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <cstring>
+
+namespace cisd::netlink {
+namespace {
+
+struct SocketDeleter {
+  void operator()(nl_sock* s) const { nl_socket_free(s); }
+};
+using Socket = std::unique_ptr<nl_sock, SocketDeleter>;
+
+std::string nl_error(const char* what, int err) { return std::string(what) + ": " + nl_geterror(err); }
+
+std::optional<InterfaceAddress> to_interface_address(rtnl_addr* a) {
+  nl_addr* local = rtnl_addr_get_local(a);
+  if (!local) return std::nullopt;
+  const auto* bytes = static_cast<const std::uint8_t*>(nl_addr_get_binary_addr(local));
+  const unsigned len = nl_addr_get_len(local);
+  InterfaceAddress out;
+  out.prefix_length = static_cast<unsigned>(rtnl_addr_get_prefixlen(a));
+  if (nl_addr_get_family(local) == AF_INET && len == 4) {
+    std::array<std::uint8_t, 4> b{};
+    std::memcpy(b.data(), bytes, 4);
+    out.address = net::Address::v4(b);
+  } else if (nl_addr_get_family(local) == AF_INET6 && len == 16) {
+    std::array<std::uint8_t, 16> b{};
+    std::memcpy(b.data(), bytes, 16);
+    out.address = net::Address::v6(b);
+  } else {
+    return std::nullopt;
+  }
+  return out;
+}
+
+net::Expected<Socket, Error> connect_route_socket() {
+  Socket sk(nl_socket_alloc());
+  if (!sk) return net::Unexpected(Error{"netlink: cannot allocate a socket"});
+  if (int err = nl_connect(sk.get(), NETLINK_ROUTE); err < 0)
+    return net::Unexpected(Error{nl_error("netlink connect", err)});
+  return sk;
+}
+
+}  // namespace
+
+net::Expected<std::vector<InterfaceAddress>, Error> interface_addresses(const std::string& name) {
+  auto sk = connect_route_socket();
+  if (!sk) return net::Unexpected(sk.error());
+
+  rtnl_link* link = nullptr;
+  if (int err = rtnl_link_get_kernel(sk->get(), 0, name.c_str(), &link); err < 0) {
+    // The kernel answers ENODEV, which libnl reports as "object not found".
+    const bool missing = err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV;
+    return net::Unexpected(Error{nl_error(("netlink: interface " + name).c_str(), err), missing});
+  }
+  const int ifindex = rtnl_link_get_ifindex(link);
+  rtnl_link_put(link);
+
+  // A full address dump filtered here: libnl 3.7 has no per-interface dump request for addresses,
+  // and even thousands of ClusterIPs make one dump of a few hundred kilobytes.
+  nl_cache* cache = nullptr;
+  if (int err = rtnl_addr_alloc_cache(sk->get(), &cache); err < 0)
+    return net::Unexpected(Error{nl_error("netlink address dump", err)});
+  std::vector<InterfaceAddress> out;
+  for (nl_object* o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+    auto* a = reinterpret_cast<rtnl_addr*>(o);
+    if (rtnl_addr_get_ifindex(a) != ifindex) continue;
+    if (auto ia = to_interface_address(a)) out.push_back(*ia);
+  }
+  nl_cache_free(cache);
+  return out;
+}
+
+struct AddressWatcher::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::any_io_executor ex, Handler h) : descriptor(ex), handler(std::move(h)) {}
+  ~Impl() {
+    // libnl owns the fd: take it back from Asio so it is closed exactly once.
+    if (descriptor.is_open()) descriptor.release();
+  }
+
+  Socket sk;
+  asio::posix::stream_descriptor descriptor;
+  Handler handler;
+  bool stopped = false;
+  std::vector<AddressEvent> batch;  // filled by the libnl callbacks during one read
+
+  static void on_object(nl_object* obj, void* arg) {
+    auto* self = static_cast<Impl*>(arg);
+    const int type = nl_object_get_msgtype(obj);
+    if (type != RTM_NEWADDR && type != RTM_DELADDR) return;
+    auto* a = reinterpret_cast<rtnl_addr*>(obj);
+    AddressEvent ev;
+    ev.kind = type == RTM_NEWADDR ? AddressEvent::Kind::added : AddressEvent::Kind::removed;
+    ev.ifindex = rtnl_addr_get_ifindex(a);
+    ev.address = to_interface_address(a);
+    if (ev.address) self->batch.push_back(ev);
+  }
+
+  static int on_valid(nl_msg* msg, void* arg) {
+    nl_msg_parse(msg, &Impl::on_object, arg);
+    return NL_OK;
+  }
+
+  void arm() {
+    descriptor.async_wait(asio::posix::stream_descriptor::wait_read,
+                          [self = shared_from_this()](const boost::system::error_code& ec) {
+                            if (self->stopped || ec == asio::error::operation_aborted) return;
+                            self->drain();
+                            if (!self->stopped) self->arm();
+                          });
+  }
+
+  // Reads what is queued, without blocking (the socket is non-blocking), then hands the events
+  // over. Bounded, so a flood of events cannot starve the loop; the next wait fires at once.
+  void drain() {
+    bool lost = false;
+    for (int i = 0; i < 256; ++i) {
+      const int r = nl_recvmsgs_default(sk.get());
+      if (r == -NLE_AGAIN) break;
+      if (r < 0) {
+        lost = true;  // typically ENOBUFS: the kernel dropped events, so the reader must re-list
+        if (r != -NLE_NOMEM && r != -NLE_DUMP_INTR) break;
+      }
+    }
+    auto events = std::move(batch);
+    batch.clear();
+    if (lost) events.push_back(AddressEvent{AddressEvent::Kind::resync, 0, std::nullopt});
+    for (const auto& ev : events) {
+      if (stopped) return;
+      handler(ev);
+    }
+  }
+};
+
+AddressWatcher::AddressWatcher(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+AddressWatcher::~AddressWatcher() {
+  impl_->stopped = true;
+  boost::system::error_code ignored;
+  impl_->descriptor.cancel(ignored);  // the pending wait completes aborted and drops its reference
+}
+
+net::Expected<std::unique_ptr<AddressWatcher>, Error> AddressWatcher::create(asio::any_io_executor executor,
+                                                                             Handler handler) {
+  auto impl = std::make_shared<Impl>(executor, std::move(handler));
+  auto sk = connect_route_socket();
+  if (!sk) return net::Unexpected(sk.error());
+  impl->sk = std::move(*sk);
+  nl_sock* s = impl->sk.get();
+  // Events are not replies to our requests: no sequence numbers to check.
+  nl_socket_disable_seq_check(s);
+  nl_socket_modify_cb(s, NL_CB_VALID, NL_CB_CUSTOM, &Impl::on_valid, impl.get());
+  if (int err = nl_socket_add_memberships(s, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, 0); err < 0)
+    return net::Unexpected(Error{nl_error("netlink subscribe", err)});
+  if (int err = nl_socket_set_nonblocking(s); err < 0)
+    return net::Unexpected(Error{nl_error("netlink non-blocking", err)});
+  // Room for a burst (kube-proxy adding thousands of ClusterIPs at start); overflow means resync.
+  nl_socket_set_buffer_size(s, 4 << 20, 0);
+  boost::system::error_code ec;
+  impl->descriptor.assign(nl_socket_get_fd(s), ec);
+  if (ec) return net::Unexpected(Error{"netlink: " + ec.message()});
+  impl->arm();
+  return std::unique_ptr<AddressWatcher>(new AddressWatcher(std::move(impl)));
+}
+
+}  // namespace cisd::netlink
