@@ -353,7 +353,7 @@ def table(results, ns, speakers):
                 ratio = "1 (reference)" if kind == "bird" else "n/a"
             else:
                 med = lambda rs, key: statistics.median(r[key] for r in rs)  # noqa: E731
-                ratio = " / ".join(f"{med(runs, k) / med(ref, k):.2f}" if med(ref, k) else "n/a"
+                ratio = " / ".join(f"{med(runs, k) / med(ref, k):.3g}" if med(ref, k) else "n/a"
                                   for k in ("est_all", "rss", "cpu"))
             rows.append(f"| {n:,} | {LABELS[kind]} | {col('est_all')} | {col('start_all')} | {col('rss', 1)} "
                         f"| {col('cpu')} | {ratio} |")

@@ -33,10 +33,13 @@ def _yaml(value):
     return _q(value)
 
 
-def config_yaml(name, router_id, asn, peers, prefixes, drain_time, listen_port=0):
+def config_yaml(name, router_id, asn, peers, prefixes, drain_time, listen_port=0, sections=None):
     """A config in the product.md schema. Kubernetes is off, so nothing gates the static plan.
     A peer's keys besides address and asn (password, passive, multihop, next_hop, communities, ...)
-    are added to, or replace, the defaults below."""
+    are added to, or replace, the defaults below.
+    sections: top-level section -> {key: value} added to, or replacing, that section's keys below
+    (e.g. {"kubernetes": {"enabled": True, "kubeconfig": PATH}, "advertise": {"service_cidrs": "auto"}});
+    None gives exactly the config above."""
     defaults = {"hold_time": "9s", "keepalive_time": "3s", "connect_retry": "1s",
                 "graceful_shutdown": f"{{ enabled: true, drain_time: {drain_time} }}"}
     peer_lines = ""
@@ -45,12 +48,22 @@ def config_yaml(name, router_id, asn, peers, prefixes, drain_time, listen_port=0
         fields.update({k: _yaml(v) for k, v in p.items() if k not in ("address", "asn")})
         peer_lines += (f"    - {{ address: {_q(p['address'])}, asn: {p['asn']}, "
                        + ", ".join(f"{k}: {v}" for k, v in fields.items()) + " }\n")
+    node = {"name": name, "router_id": router_id}
+    advertise = {"service_cidrs": f"[{', '.join(_q(p) for p in prefixes)}]", "static": "[]", "cluster_ips": "none",
+                 "require_kube_proxy": "false", "require_node_ready": "false"}
+    kubernetes = {"enabled": "false"}
+    http = {"listen": '""'}
+    for section, values in (sections or {}).items():
+        {"node": node, "advertise": advertise, "kubernetes": kubernetes, "http": http}[section].update(
+            {k: _yaml(v) for k, v in values.items()})
+
+    def flow(fields):
+        return "{ " + ", ".join(f"{k}: {v}" for k, v in fields.items()) + " }"
     return (
-        f"node: {{ name: {name}, router_id: {router_id} }}\n"
-        f"advertise: {{ service_cidrs: [{', '.join(_q(p) for p in prefixes)}], static: [], cluster_ips: none,"
-        f" require_kube_proxy: false, require_node_ready: false }}\n"
-        "kubernetes: { enabled: false }\n"
-        'http: { listen: "" }\n'
+        f"node: {flow(node)}\n"
+        f"advertise: {flow(advertise)}\n"
+        f"kubernetes: {flow(kubernetes)}\n"
+        f"http: {flow(http)}\n"
         "bgp:\n"
         f"  asn: {asn}\n"
         f"  listen_port: {listen_port}\n"
@@ -62,12 +75,12 @@ def config_yaml(name, router_id, asn, peers, prefixes, drain_time, listen_port=0
 class SpeakerNode:
     kind = "speaker"
 
-    def __init__(self, host, workdir, asn, peers, prefixes, drain_time="1s", listen_port=0):
+    def __init__(self, host, workdir, asn, peers, prefixes, drain_time="1s", listen_port=0, sections=None):
         self.host, self.name = host, host.name
         self.conf = os.path.join(workdir, f"{self.name}.yaml")
         self.log = os.path.join(workdir, f"{self.name}.log")
         with open(self.conf, "w") as f:
-            f.write(config_yaml(self.name, host.v4, asn, peers, prefixes, drain_time, listen_port))
+            f.write(config_yaml(self.name, host.v4, asn, peers, prefixes, drain_time, listen_port, sections))
         self.process = None
 
     def start(self):
