@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <set>
 
 #include "config/config.hpp"
 #include "config/yaml_reader.hpp"
@@ -75,10 +76,11 @@ class Loader {
     auto items = r_.sequence(f, "a list of prefixes");
     if (!items) return;
     std::vector<net::Prefix> result;
+    std::set<net::Prefix> seen;  // lists may hold 100k host routes: no linear search per item
     for (const auto& item : *items) {
       net::Prefix p;
       if (!r_.read_prefix(item, p)) continue;
-      if (std::find(result.begin(), result.end(), p) != result.end()) {
+      if (!seen.insert(p).second) {
         r_.error(item, p.to_string() + " is listed twice");
         continue;
       }

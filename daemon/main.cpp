@@ -1,5 +1,6 @@
 // clusterip-speaker: the command line.
 #include <CLI/CLI.hpp>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -50,6 +51,8 @@ int main(int argc, char** argv) {
     std::cout << config::to_yaml(*cfg);
     return 0;
   }
+  // The YAML tree of a big config is gone now: hand its memory back to the system.
+  malloc_trim(0);
   cisd::setup_logging(cfg->log);
   return cisd::run_daemon(std::move(*cfg), config_path);
 }
