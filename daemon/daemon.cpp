@@ -13,6 +13,7 @@
 #include "daemon/planner.hpp"
 #include "daemon/version.hpp"
 #include "daemon/withdraw_damper.hpp"
+#include "ospf/speaker.hpp"  // OSPF
 
 namespace cisd {
 
@@ -42,6 +43,7 @@ class Daemon {
       spdlog::info("BGP: AS {}, router id {}, {} peer(s)", cfg_.bgp.asn, net::Address::v4(router_id).to_string(),
                    cfg_.bgp.peers.size());
     }
+    if (cfg_.ospf.enabled) ospf_.emplace(io_, cfg_.ospf, router_id);  // OSPF
   }
 
   // Empty on success, else why the daemon cannot start.
@@ -53,6 +55,7 @@ class Daemon {
       spdlog::warn("advertise.service_cidrs is auto and Kubernetes is disabled: no Service CIDR to advertise");
     }
     if (speaker_) speaker_->start();
+    if (ospf_) ospf_->start();  // OSPF
     request_replan();
     return {};
   }
@@ -60,10 +63,15 @@ class Daemon {
   void shutdown(std::function<void()> done) {
     if (kubernetes_) kubernetes_->stop();
     damper_timer_.cancel();
+    // OSPF: both speakers leave at once; `done` when the last one has finished.
+    auto pending = std::make_shared<int>((speaker_ ? 1 : 0) + (ospf_ ? 1 : 0));
+    if (*pending == 0) return done();
+    auto finished = [pending, done = std::move(done)] {
+      if (--*pending == 0) done();
+    };
     if (speaker_)
-      speaker_->shutdown("clusterip-speaker on " + cfg_.node.name + " is shutting down", std::move(done));
-    else
-      done();
+      speaker_->shutdown("clusterip-speaker on " + cfg_.node.name + " is shutting down", finished);
+    if (ospf_) ospf_->shutdown(finished);  // OSPF
   }
 
   std::chrono::milliseconds longest_drain() const {
@@ -102,6 +110,7 @@ class Daemon {
     auto routes = damper_.apply(planned.routes, WithdrawDamper::Clock::now());
     log_changes(routes);
     if (speaker_) speaker_->set_routes(routes);
+    if (ospf_) ospf_->set_routes(routes);  // OSPF
     advertised_ = std::move(routes);
     if (auto next = damper_.next_expiry()) {
       damper_timer_.expires_at(*next);
@@ -129,6 +138,7 @@ class Daemon {
   config::Config cfg_;
   Facts facts_;
   std::optional<bgp::Speaker> speaker_;
+  std::optional<ospf::Speaker> ospf_;  // OSPF
   std::optional<KubernetesSource> kubernetes_;
   WithdrawDamper damper_;
   asio::steady_timer damper_timer_;
@@ -144,6 +154,7 @@ int run_daemon(config::Config cfg, const std::string& config_path) {
   spdlog::info("clusterip-speaker {} starting with {} on node {}", kVersion, config_path, cfg.node.name);
 
   auto router_id = cfg.node.router_id;
+  if (!router_id) router_id = cfg.ospf.enabled ? cfg.ospf.router_id : std::nullopt;  // OSPF
   if (!router_id) router_id = first_global_ipv4();
   if (!router_id) {
     spdlog::error("node.router_id is auto but this host has no global IPv4 address; set node.router_id");
@@ -153,6 +164,15 @@ int run_daemon(config::Config cfg, const std::string& config_path) {
     if (peer.password_file.empty()) continue;
     if (auto err = read_secret(peer.password_file, peer.password)) {
       spdlog::error("bgp peer {}: password_file: {}", peer.address.to_string(), *err);
+      return 1;
+    }
+  }
+
+  // OSPF: authentication keys from files, as for the BGP passwords.
+  for (auto& interface : cfg.ospf.interfaces) {
+    if (interface.auth.key_file.empty()) continue;
+    if (auto err = read_secret(interface.auth.key_file, interface.auth.key)) {
+      spdlog::error("ospf interface {}: auth.key_file: {}", interface.name, *err);
       return 1;
     }
   }

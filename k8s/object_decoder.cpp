@@ -94,8 +94,9 @@ std::map<std::string, std::string> string_map(od::value v, std::string_view path
   return out;
 }
 
-ObjectMeta decode_meta(od::object& root) {
-  ObjectMeta m;
+// Fills `m` as it goes, so that when a later field is malformed the caller still knows which
+// object it was.
+void decode_meta(od::object& root, ObjectMeta& m) {
   auto mv = field(root, "metadata", "metadata");
   if (!mv) fail("metadata", "missing");
   auto obj = as_object(*mv, "metadata");
@@ -114,7 +115,6 @@ ObjectMeta decode_meta(od::object& root) {
     else if (key == "labels") m.labels = string_map(v, "metadata.labels");
     else if (key == "annotations") m.annotations = string_map(v, "metadata.annotations");
   }
-  return m;
 }
 
 TrafficPolicy traffic_policy(std::string_view text, std::string_view path) {
@@ -331,10 +331,11 @@ ItemOutcome decode_item(od::value v, T& out, ObjectError& err) {
   out = T{};
   try {
     auto root = as_object(v, "object");
-    out.meta = decode_meta(root);
+    decode_meta(root, out.meta);
     err.key = object_key(out.meta);
     return decode_body(root, out) ? ItemOutcome::ok : ItemOutcome::skipped;
   } catch (const DecodeFailure& e) {
+    if (err.key.empty() && !out.meta.name.empty()) err.key = object_key(out.meta);
     err.message = std::string(kind_name(static_cast<T*>(nullptr))) + " " +
                   (err.key.empty() ? std::string("(unnamed)") : err.key) + ": " + e.what();
     return ItemOutcome::failed;

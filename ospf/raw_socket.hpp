@@ -18,8 +18,6 @@
 namespace ospf {
 
 constexpr int kIpProtocolOspf = 89;
-constexpr std::uint32_t kAllSpfRouters = 0xE0000005;  // 224.0.0.5
-constexpr std::uint32_t kAllDRouters = 0xE0000006;    // 224.0.0.6
 
 // An IPv4 datagram as a raw socket returns it, split into what the instance needs. Pure.
 struct IpDatagram {

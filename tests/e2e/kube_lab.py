@@ -23,7 +23,6 @@ sys.path.insert(0, os.path.join(HERE, "..", "interop"))
 sys.path.insert(0, os.path.join(HERE, "..", "fake_apiserver"))
 
 from lab import ROUTER_V4, LabTestCase, report  # noqa: E402
-from netns import sh  # noqa: E402
 from poll import wait_for  # noqa: E402
 from process import Process  # noqa: E402
 from routes import Peer, kernel_next_hops  # noqa: E402
@@ -115,7 +114,7 @@ class ApiServer:
         return reqs[-1]["seq"] if reqs else 0
 
     def stop(self):
-        if not self.popen or self.popen.poll() is not None:
+        if not self.popen or self.popen.stdout.closed:
             return
         try:
             self.popen.stdin.close()  # --stdin-commands: EOF = exit 0
@@ -126,6 +125,7 @@ class ApiServer:
         except subprocess.TimeoutExpired:
             os.killpg(self.popen.pid, 9)
             self.popen.wait(5)
+        self.popen.stdout.close()
 
     def logs(self):
         return [("fake API server stderr", self.stderr_path), ("fake API server commands", self.transcript)]
@@ -260,4 +260,4 @@ class KubeTestCase(LabTestCase):
 
 
 __all__ = ["ADVERTISE", "ApiServer", "FakeKubeProxy", "KubeTestCase", "ROUTER_V4", "kernel_next_hops",
-           "report", "sh", "speaker_sections", "wait_for"]
+           "report", "speaker_sections", "wait_for"]

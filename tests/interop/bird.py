@@ -158,3 +158,66 @@ protocol kernel kernel6 {{ ipv6 {{ import none; export all; }}; merge paths yes;
                         when = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S.%f")
                         events.append(LogEvent(when, kind, line.rstrip()))
         return events
+
+
+class BirdOspfRouter(BirdRouter):
+    """BIRD 2 as an OSPFv2 router (area 0) on the given interfaces; what it learns goes to the kernel.
+
+    interfaces: name -> {"type": "broadcast" | "ptp", "md5": key or None}; hello 1 s, dead 4 s to
+    match the nodes' configs."""
+
+    def __init__(self, ns, workdir, router_id, interfaces):
+        super().__init__(ns, workdir, asn=None, router_id=router_id, peers=[])
+        self.interfaces = interfaces
+
+    def config_text(self):
+        text = f"""\
+router id {self.router_id};
+log "{self.log}" all;
+timeformat log iso long ms;     # millisecond stamps, compared with the daemon's exit time
+protocol device {{ scan time 1; }}
+# merge paths: several equal routes become one multipath kernel route (OSPF ECMP gives one already).
+protocol kernel kernel4 {{ ipv4 {{ import none; export all; }}; merge paths yes; }}
+protocol ospf v2 ospf1 {{
+  ipv4 {{ import all; export none; }};
+  ecmp yes;
+  tick 1;                       # SPF at most once a second (the default, and the minimum)
+  debug {{ states, events, packets }};
+  area 0 {{
+"""
+        for name, opts in self.interfaces.items():
+            auth = ""
+            if opts.get("md5") is not None:
+                auth = (f'      authentication cryptographic;\n'
+                        f'      password "{opts["md5"]}" {{ id 1; algorithm keyed md5; }};\n')
+            text += (f'    interface "{name}" {{\n'
+                     f'      type {opts.get("type", "broadcast")};\n'
+                     f'      hello 1; dead 4; retransmit 2; wait 2;\n'
+                     f'{auth}'
+                     f'    }};\n')
+        text += "  };\n}\n"
+        return text
+
+    def ospf_route(self, prefix):
+        """(route type, set of next hops) for prefix in BIRD's table from OSPF, or (None, set())."""
+        out = self._show_route(prefix)
+        kind, hops = None, set()
+        for line in out.splitlines():
+            m = re.match(r"^\S*\s+unicast \[ospf1 [^\]]*\] [* ]*(\S+)", line)
+            if m:
+                kind = m.group(1)
+                continue
+            s = line.strip()
+            if kind and s.startswith("via "):
+                hops.add(s.split()[1])
+        return kind, hops
+
+    def neighbors(self):
+        """router id -> state ("Full/DR", "Full/PtP", ...) as `show ospf neighbors` lists them."""
+        out = self.birdc("show", "ospf", "neighbors", "ospf1")
+        result = {}
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) >= 6 and re.match(r"^\d+\.\d+\.\d+\.\d+$", parts[0]):
+                result[parts[0]] = parts[2]
+        return result

@@ -95,6 +95,19 @@ TEST(ObjectDecoder, MalformedItemsAreSkippedWithErrors) {
   EXPECT_EQ(list->errors[3].key, "");
 }
 
+TEST(ObjectDecoder, MalformedMetadataStillNamesTheObject) {
+  constexpr const char* json = R"({"metadata":{"resourceVersion":"9"},"items":[
+    {"metadata":{"name":"bad","namespace":"default","annotations":["not","a","map"]},"spec":{}},
+    {"metadata":{"name":"good","namespace":"default"},"spec":{"clusterIP":"10.96.0.12"}}
+  ]})";
+  auto list = decode_list<Service>(json);
+  ASSERT_TRUE(list) << list.error();
+  ASSERT_EQ(list->items.size(), 1u);
+  ASSERT_EQ(list->errors.size(), 1u);
+  EXPECT_EQ(list->errors[0].key, "default/bad");
+  EXPECT_NE(list->errors[0].message.find("Service default/bad"), std::string::npos) << list->errors[0].message;
+}
+
 TEST(ObjectDecoder, WholeListErrors) {
   EXPECT_FALSE(decode_list<Service>("not json"));
   EXPECT_FALSE(decode_list<Service>(R"({"metadata":{}})"));
