@@ -386,7 +386,9 @@ wire::Open SessionFsm::our_open() const {
   if (config_.graceful_restart_time) {
     wire::GracefulRestartCapability restart;
     restart.restart_time = std::min<std::uint16_t>(*config_.graceful_restart_time, 0x0fff);  // 12 bits
-    for (const auto& family : config_.families) restart.families.push_back({family, false});
+    // F bit set: the node's forwarding (kube-proxy) does not depend on this process, so across
+    // our restart the router may keep using the routes it holds (RFC 4724 §3, §4.2).
+    for (const auto& family : config_.families) restart.families.push_back({family, true});
     caps.graceful_restart = std::move(restart);
   }
   return open;

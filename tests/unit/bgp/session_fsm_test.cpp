@@ -431,7 +431,7 @@ TEST(SessionFsmOpen, AdvertisesGracefulRestartForOurFamilies) {
   const auto& open = std::get<wire::Open>(std::get<Send>(actions[1]).message);
   wire::GracefulRestartCapability expected;
   expected.restart_time = 120;
-  expected.families = {{wire::kIpv4Unicast, false}, {wire::kIpv6Unicast, false}};
+  expected.families = {{wire::kIpv4Unicast, true}, {wire::kIpv6Unicast, true}};  // forwarding preserved
   EXPECT_EQ(open.capabilities.graceful_restart, expected);
 }
 
