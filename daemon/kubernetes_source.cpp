@@ -108,9 +108,26 @@ std::string KubernetesSource::start() {
     probe.healthz_port = url->port;
   }
   if (auto url = k8s::parse_server_url(config_.kubernetes.kube_proxy_metrics)) probe.metrics_port = url->port;
+  if (config_.advertise.require_programmed) {
+    // Which ClusterIPs kube-proxy has really programmed here; the probe tells it the proxy mode.
+    programmed_ = KubeProxyProgrammed::create(io_.get_executor(), {}, [this, alive](const Programmed& p) {
+      if (!*alive) return;
+      facts_.programmed = p;
+      // A read in a known proxy mode; in unknown mode the probe decides (below).
+      if (programmed_->mode() != ProxyMode::unknown) programmed_known_ = true;
+      changed_();
+    });
+    programmed_->start();
+  }
   kube_proxy_ = k8s::KubeProxyProbe::create(io_.get_executor(), probe, [this, alive](const k8s::KubeProxyStatus& s) {
     if (!*alive) return;
     facts_.kube_proxy_healthy = s.healthy;
+    if (programmed_) {
+      programmed_->set_mode(parse_proxy_mode(s.mode));
+      // kube-proxy answered without a mode we can read: there is nothing to wait for (the plan
+      // then does not filter on programmed state, and the reader has warned).
+      if (programmed_->mode() == ProxyMode::unknown) programmed_known_ = true;
+    }
     changed_();
   });
   kube_proxy_->start();
@@ -147,6 +164,7 @@ void KubernetesSource::stop() {
   if (slices_) slices_->stop();
   if (node_) node_->stop();
   if (kube_proxy_) kube_proxy_->stop();
+  if (programmed_) programmed_->stop();
 }
 
 bool KubernetesSource::synced() const { return waiting_for().empty(); }
@@ -161,6 +179,7 @@ std::string KubernetesSource::waiting_for() const {
   add(node_synced_, "Node");
   add(cidrs_known_, "Service CIDRs");
   add(!config_.advertise.require_kube_proxy || facts_.kube_proxy_healthy.has_value(), "kube-proxy");
+  add(!programmed_ || programmed_known_, "kube-proxy's programmed ClusterIPs");
   return w;
 }
 

@@ -8,6 +8,7 @@
 
 #include "bgp/asio.hpp"
 #include "config/config.hpp"
+#include "daemon/kube_proxy_programmed.hpp"
 #include "daemon/planner.hpp"
 #include "k8s/http_client.hpp"
 #include "k8s/kube_proxy_probe.hpp"
@@ -41,6 +42,8 @@ class KubernetesSource {
   std::shared_ptr<k8s::Reflector<k8s::EndpointSlice>> slices_;
   std::shared_ptr<k8s::Reflector<k8s::Node>> node_;
   std::shared_ptr<k8s::KubeProxyProbe> kube_proxy_;
+  std::shared_ptr<KubeProxyProgrammed> programmed_;  // only with advertise.require_programmed
+  bool programmed_known_ = false;
   asio::steady_timer cidr_retry_;
   bool cidrs_known_ = false;
   bool services_synced_ = false, slices_synced_ = false, node_synced_ = false;
