@@ -134,8 +134,8 @@ class ApiServer:
 class FakeKubeProxy:
     """fake_kube_proxy.py in a node namespace; healthy or not through a state file."""
 
-    def __init__(self, host, workdir):
-        self.host, self.ns = host, host.ns
+    def __init__(self, host, workdir, mode="iptables"):
+        self.host, self.ns, self.mode = host, host.ns, mode
         self.state_file = os.path.join(workdir, f"{host.name}-kube-proxy.state")
         self.log = os.path.join(workdir, f"{host.name}-kube-proxy.log")
         self.process = None
@@ -148,8 +148,8 @@ class FakeKubeProxy:
 
     def start(self):
         self.set_healthy(True)
-        self.process = Process(self.ns, [sys.executable, FAKE_KUBE_PROXY, "--state-file", self.state_file],
-                               self.log)
+        self.process = Process(self.ns, [sys.executable, FAKE_KUBE_PROXY, "--state-file", self.state_file,
+                                         "--mode", self.mode], self.log)
         wait_for(f"the fake kube-proxy in {self.host.name} to listen",
                  lambda: self.process.assert_running() and self.ns.run("ss", "-ltnH", "sport = :10256").strip()
                  and self.ns.run("ss", "-ltnH", "sport = :10249").strip(), timeout=15)
@@ -174,7 +174,8 @@ def speaker_sections(kubeconfig, cluster_ips, service_cidrs="auto", **advertise)
 class KubeTestCase(LabTestCase):
     """A LabTestCase whose world has a fake API server, fake kube-proxies and daemons with Kubernetes on."""
 
-    def build(self, nodes=1, cluster_ips="annotated", apiserver_args=(), setup=None, drain_time="1s"):
+    def build(self, nodes=1, cluster_ips="annotated", apiserver_args=(), setup=None, drain_time="1s",
+              proxy_mode="iptables", advertise=None):
         """Router, API server (Node objects Ready for every node), kube-proxies, then `setup(api)`,
         then the daemons. Returns nothing; sets self.router, self.api, self.hosts, self.proxies, self.speakers."""
         self.hosts = [self.lab.add_host() for _ in range(nodes)]
@@ -186,11 +187,11 @@ class KubeTestCase(LabTestCase):
             self.api.node(h.name, ready=True, internal_ip=h.v4)
         self.proxies = {}
         for h in self.hosts:
-            self.proxies[h.name] = self.lab.adopt(FakeKubeProxy(h, self.workdir))
+            self.proxies[h.name] = self.lab.adopt(FakeKubeProxy(h, self.workdir, proxy_mode))
             self.proxies[h.name].start()
         if setup:
             setup(self.api)
-        sections = speaker_sections(self.api.kubeconfig, cluster_ips)
+        sections = speaker_sections(self.api.kubeconfig, cluster_ips, **(advertise or {}))
         self.speakers = [self.lab.start_node("speaker", h, NODE_ASN, [{"address": ROUTER_V4, "asn": ROUTER_ASN}],
                                              [], drain_time, sections=sections) for h in self.hosts]
         self.t_start = min(s.started for s in self.speakers)

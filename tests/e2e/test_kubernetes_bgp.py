@@ -252,6 +252,33 @@ class ApiServerTrouble(KubeTestCase):
         self.assertIn("default/bad", line, "the warning does not name the skipped Service")
 
 
+class ProgrammedState(KubeTestCase):
+    """require_programmed: a /32 waits until kube-proxy has programmed the ClusterIP on the node."""
+
+    def test_ipvs_cluster_ip_waits_for_kube_ipvs0(self):
+        def ipvs_interface(api):
+            # kube-proxy's IPVS mode holds every ClusterIP on kube-ipvs0 (a bridge here: no dummy links).
+            self.hosts[0].ns.run("ip", "link", "add", "kube-ipvs0", "type", "bridge")
+
+        self.build(cluster_ips="annotated", proxy_mode="ipvs", advertise={"require_programmed": True},
+                   setup=ipvs_interface)
+        n1 = self.hop("node1")
+        self.wait_route(SERVICE_CIDR, n1, since=self.t_start)
+        self.api.service("web", WEB, annotations={ADVERTISE: "true"})
+        # Not programmed yet: the CIDR stands, the /32 waits.
+        self.hold_routes({SERVICE_CIDR: n1, host(WEB): set()}, 2.0, "before kube-proxy programmed the ClusterIP")
+
+        t0 = time.monotonic()
+        self.hosts[0].ns.run("ip", "addr", "add", WEB + "/32", "dev", "kube-ipvs0")
+        programmed = self.wait_route(host(WEB), n1, since=t0, what="after the ClusterIP appeared on kube-ipvs0")
+
+        t0 = time.monotonic()
+        self.hosts[0].ns.run("ip", "addr", "del", WEB + "/32", "dev", "kube-ipvs0")
+        gone = self.wait_route(host(WEB), set(), since=t0, what="after the ClusterIP left kube-ipvs0")
+        self.timing(f"kube-ipvs0 address added -> /32 at the router {programmed[0]:.3f}s; "
+                    f"removed -> withdrawn {gone[0]:.3f}s")
+
+
 class Shutdown(KubeTestCase):
     """Case 8: SIGTERM with Kubernetes on: withdrawal, then Cease, exit 0."""
 
