@@ -140,6 +140,7 @@ void Peer::execute(const Action& action) {
           spdlog::log(draining_ ? spdlog::level::info : spdlog::level::warn, "peer {}: session down: {}", name_,
                       a.reason);
           last_error_ = a.reason;
+          established_since_.reset();
           adj_rib_out_.clear();
         } else if constexpr (std::is_same_v<A, RefreshRequested>) {
           spdlog::info("peer {}: route refresh requested for {}", name_, (std::ostringstream() << a.family).str());
@@ -436,6 +437,7 @@ OutboundPolicy Peer::make_policy() const {
 
 void Peer::on_session_up(const Negotiated& negotiated) {
   ++counters_.established_transitions;
+  established_since_ = Clock::now();
   last_error_.clear();
   encode_ctx_.four_octet_as = negotiated.four_octet_as;
   decode_ctx_.four_octet_as = negotiated.four_octet_as;
@@ -516,6 +518,7 @@ PeerStatus Peer::status() const {
   s.last_error = last_error_;
   for (auto f : {wire::kIpv4Unicast, wire::kIpv6Unicast}) s.advertised[f] = adj_rib_out_.size(f);
   s.counters = counters_;
+  s.established_since = established_since_;
   return s;
 }
 

@@ -36,6 +36,7 @@ struct PeerStatus {
   std::string last_error;
   std::map<wire::AfiSafi, std::size_t> advertised;
   PeerCounters counters;
+  std::optional<Clock::time_point> established_since;  // for the status view's uptime
 };
 
 class Peer {
@@ -104,6 +105,7 @@ class Peer {
   std::string shutdown_message_;
   std::string last_error_;
   PeerCounters counters_;
+  std::optional<Clock::time_point> established_since_;
 };
 
 }  // namespace bgp
