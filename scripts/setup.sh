@@ -12,7 +12,7 @@ PACKAGES=(
   libboost-dev libboost-system-dev libssl-dev libnl-3-dev libnl-route-3-dev libnftables-dev nftables iptables
   libyaml-cpp-dev libspdlog-dev prometheus-cpp-dev libsimdjson-dev nlohmann-json3-dev
   libcli11-dev libgtest-dev libgmock-dev
-  bird2 frr gobgpd iproute2 iputils-ping curl python3 procps
+  bird2 frr gobgpd dnsmasq-base unbound iproute2 iputils-ping curl python3 python3-yaml procps
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -23,8 +23,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# The Debian packages start system-wide BIRD and FRR; the tests and the demo run their own.
-for s in bird frr; do
+# The Debian packages start system-wide BIRD, FRR and unbound; the tests and the demo run their own
+# (unbound is only there for unbound-checkconf).
+for s in bird frr unbound; do
   if command -v systemctl >/dev/null && systemctl is-active --quiet "$s" 2>/dev/null; then
     $SUDO systemctl stop "$s" || true
   fi
