@@ -16,6 +16,11 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 // How long a closing connection may take to flush its last UPDATEs and the NOTIFICATION (and,
 // when leaving, for the peer to close its side).
 constexpr auto kCloseTimeout = std::chrono::seconds(3);
+// Unsent output one peer may hold in our memory (what the kernel has not taken yet). A full table
+// encodes to about 5 octets per IPv4 /32 and 17 per IPv6 /128, so 100k prefixes are 0.5-1.7 MB:
+// 16 MiB is several full tables. A peer that stops reading while we keep having news for it (route
+// churn, keepalives) is dropped with Cease/Out of Resources when it would take more.
+constexpr std::size_t kMaxUnsentBytes = 16 * 1024 * 1024;
 
 std::vector<wire::AfiSafi> offered_families(const config::PeerConfig& c) {
   std::vector<wire::AfiSafi> out;
@@ -324,7 +329,13 @@ void Peer::on_bytes() {
           } else if constexpr (std::is_same_v<M, wire::Keepalive>) {
             handle(KeepaliveReceived{});
           } else if constexpr (std::is_same_v<M, wire::RouteRefresh>) {
-            handle(RouteRefreshReceived{m.family});
+            // RFC 7313 §4: BoRR/EoRR (1, 2) frame the peer's own re-advertisement and ask nothing of
+            // us; §5: other non-zero subtypes are ignored. Only subtype 0 requests our routes.
+            if (m.subtype == 0 || fsm_.state() != State::established) {
+              handle(RouteRefreshReceived{m.family});
+            } else {
+              spdlog::debug("peer {}: ignoring ROUTE-REFRESH subtype {}", name_, m.subtype);
+            }
           }
         },
         *decoded);
@@ -336,10 +347,25 @@ void Peer::on_bytes() {
 }
 
 void Peer::send(const wire::Message& message) {
-  if (!socket_) return;
+  // Once closing, the NOTIFICATION is the last thing the peer gets from this connection.
+  if (!socket_ || closing_) return;
   net::ByteWriter w(out_);
   wire::encode(message, encode_ctx_, w);
   if (std::holds_alternative<wire::Update>(message)) ++counters_.updates_sent;
+  if (out_.size() + inflight_.size() > kMaxUnsentBytes) {
+    spdlog::warn("peer {}: {} octets waiting to be sent (the peer is not reading); dropping the session", name_,
+                 out_.size() + inflight_.size());
+    // What the kernel has not taken is dropped, so the Cease comes right after the write in
+    // flight if the peer ever reads again. The FSM sends it, closes and restarts as after any
+    // error (a MessageDecodeFailed carries exactly that: a NOTIFICATION to send, then reset).
+    out_.clear();
+    wire::DecodeError error;
+    error.code = wire::ErrorCode::cease;
+    error.subcode = wire::subcode::out_of_resources;
+    error.description = "more than " + std::to_string(kMaxUnsentBytes) + " octets unsent";
+    handle(MessageDecodeFailed{std::move(error)});
+    return;
+  }
   flush();
 }
 

@@ -18,6 +18,10 @@ constexpr std::size_t kTypeOffset = 18;
 
 // Smallest legal message of each type (RFC 4271 §4, RFC 2918 §3).
 constexpr std::size_t kMinOpen = 29, kMinUpdate = 23, kKeepalive = 19, kMinNotification = 21, kRouteRefresh = 23;
+// RFC 7313 §5: ROUTE-REFRESH Message Error subcode 1, Invalid Message Length; the subtype
+// octet sits between the AFI and the SAFI.
+constexpr std::uint8_t kInvalidRouteRefreshLength = 1;
+constexpr std::size_t kRouteRefreshSubtypeOffset = 2;
 
 std::vector<std::uint8_t> length_field(std::span<const std::uint8_t> message) {
   return {message[kLengthOffset], message[kLengthOffset + 1]};
@@ -104,6 +108,15 @@ net::Expected<Message, DecodeError> decode(std::span<const std::uint8_t> message
       if (auto error = require(message.size() == kKeepalive, "KEEPALIVE")) return *error;
       return Message{Keepalive{}};
     case MessageType::route_refresh:
+      // RFC 7313 §5: a BoRR or EoRR (subtype 1 or 2) of the wrong length has an error of its own,
+      // carrying the whole message; any other subtype falls back on RFC 4271's Bad Message Length.
+      if (message.size() != kRouteRefresh && body.size() > kRouteRefreshSubtypeOffset &&
+          (body[kRouteRefreshSubtypeOffset] == 1 || body[kRouteRefreshSubtypeOffset] == 2))
+        return failure(ErrorCode::route_refresh, kInvalidRouteRefreshLength,
+                       "ROUTE-REFRESH subtype " + std::to_string(body[kRouteRefreshSubtypeOffset]) + " of length " +
+                           std::to_string(message.size()),
+                       // as much of it as a NOTIFICATION can carry (the message may be 4096 octets)
+                       {message.begin(), message.begin() + std::min(message.size(), kMaxMessageSize - kMinNotification)});
       if (auto error = require(message.size() == kRouteRefresh, "ROUTE-REFRESH")) return *error;
       return decode_route_refresh(body);
   }

@@ -287,6 +287,16 @@ std::vector<Transition> transitions() {
       {"Established_HeaderError_SessionDown", From::established, MessageDecodeFailed{kHeaderError}, State::idle,
        {send(kHeaderError.notification()), CloseConnection{}, stop(TimerId::hold), stop(TimerId::keepalive),
         SessionDown{we_sent(kHeaderError.notification()) + " (length 16)"}, backoff}},
+      // The session's output bound (peer.cpp): a peer that stops reading gets Cease/Out of Resources
+      // and, unlike a ManualStop, the automatic restart after the backoff.
+      {"Established_OutOfResources_SendsCeaseAndBacksOff", From::established,
+       MessageDecodeFailed{{ErrorCode::cease, sub::out_of_resources, {}, wire::Reaction::session_reset,
+                            "too much unsent", {}}},
+       State::idle,
+       {send(Notification{ErrorCode::cease, sub::out_of_resources, {}}), CloseConnection{}, stop(TimerId::hold),
+        stop(TimerId::keepalive),
+        SessionDown{we_sent(Notification{ErrorCode::cease, sub::out_of_resources, {}}) + " (too much unsent)"},
+        backoff}},
       {"Established_TreatAsWithdraw_KeepsSession", From::established,
        MessageDecodeFailed{{ErrorCode::update_message, sub::malformed_as_path, {}, wire::Reaction::treat_as_withdraw,
                             "bad AS_PATH", {}}},

@@ -90,5 +90,33 @@ TEST(WireHeader, PerTypeLengthsAreChecked) {
                subcode::bad_message_length, {0x00, 0x16});
 }
 
+TEST(WireHeader, EnhancedRouteRefreshOfTheWrongLengthIsRouteRefreshError) {
+  // RFC 7313 §5: BoRR (1) and EoRR (2) of a length other than 23 get ROUTE-REFRESH Message Error /
+  // Invalid Message Length (7/1) with the whole message as data, not the header's Bad Message Length.
+  for (std::uint8_t subtype : {1, 2}) {
+    const Bytes longer{MARKER, 0x00, 0x19, 0x05, 0x00, 0x01, subtype, 0x01, 0x00, 0x00};
+    expect_error(decode(longer, {}), ErrorCode::route_refresh, 1, longer);
+    const Bytes shorter{MARKER, 0x00, 0x16, 0x05, 0x00, 0x01, subtype};
+    expect_error(decode(shorter, {}), ErrorCode::route_refresh, 1, shorter);
+  }
+  // The data never makes the NOTIFICATION longer than 4096 octets.
+  Bytes longest{MARKER, 0x10, 0x00, 0x05, 0x00, 0x01, 0x02, 0x01};
+  longest.resize(4096);
+  auto too_long = decode(longest, {});
+  ASSERT_FALSE(too_long.has_value());
+  EXPECT_EQ(too_long.error().code, ErrorCode::route_refresh);
+  EXPECT_EQ(too_long.error().data, Bytes(longest.begin(), longest.begin() + 4096 - 21));
+  EXPECT_EQ(encode(too_long.error().notification(), {}).size(), 4096u);
+  // Subtype 0 (and unknown ones) keep RFC 4271's header error.
+  const Bytes plain{MARKER, 0x00, 0x18, 0x05, 0x00, 0x01, 0x00, 0x01, 0x00};
+  expect_error(decode(plain, {}), ErrorCode::message_header, subcode::bad_message_length, {0x00, 0x18});
+  const Bytes unknown{MARKER, 0x00, 0x18, 0x05, 0x00, 0x01, 0x07, 0x01, 0x00};
+  expect_error(decode(unknown, {}), ErrorCode::message_header, subcode::bad_message_length, {0x00, 0x18});
+  // A well-formed BoRR still decodes, subtype and all.
+  auto borr = decode(Bytes{MARKER, 0x00, 0x17, 0x05, 0x00, 0x01, 0x01, 0x01}, {});
+  ASSERT_TRUE(borr.has_value()) << borr.error();
+  EXPECT_EQ(std::get<RouteRefresh>(*borr).subtype, 1);
+}
+
 }  // namespace
 }  // namespace bgp::wire
