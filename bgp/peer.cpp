@@ -471,9 +471,8 @@ void Peer::on_session_up(const Negotiated& negotiated) {
   spdlog::info("peer {}: established, hold time {}s, keepalive {}s", name_,
                std::chrono::duration_cast<std::chrono::seconds>(negotiated.hold_time).count(),
                std::chrono::duration_cast<std::chrono::seconds>(negotiated.keepalive_time).count());
+  end_of_rib_sent_ = false;
   sync_routes();
-  // RFC 4724 §2: End-of-RIB after the initial burst, for every negotiated family.
-  for (auto family : negotiated.families) send(wire::end_of_rib(family));
 }
 
 void Peer::set_routes(std::shared_ptr<const net::RouteSet> routes) {
@@ -482,7 +481,9 @@ void Peer::set_routes(std::shared_ptr<const net::RouteSet> routes) {
 }
 
 void Peer::sync_routes() {
-  if (fsm_.state() != State::established || !fsm_.negotiated()) return;
+  // No plan yet (e.g. Kubernetes still listing): say nothing, and above all no End-of-RIB, which
+  // would tell a graceful-restart router that our (empty) table is complete.
+  if (!routes_ || fsm_.state() != State::established || !fsm_.negotiated()) return;
   for (auto family : fsm_.negotiated()->families) {
     if (!policy_.can_carry(family)) {
       spdlog::warn("peer {}: no next hop for {} routes; set next_hop to advertise them", name_,
@@ -494,6 +495,11 @@ void Peer::sync_routes() {
     if (!updates.empty())
       spdlog::debug("peer {}: sent {} UPDATEs, {} {} prefixes advertised", name_, updates.size(),
                     adj_rib_out_.size(family), (std::ostringstream() << family).str());
+  }
+  if (!end_of_rib_sent_) {
+    // RFC 4724 §2: End-of-RIB after the initial burst, for every negotiated family.
+    for (auto family : fsm_.negotiated()->families) send(wire::end_of_rib(family));
+    end_of_rib_sent_ = true;
   }
 }
 

@@ -47,7 +47,8 @@ class Peer {
   Peer& operator=(const Peer&) = delete;
 
   void start();
-  // New desired routes: sends the difference when Established.
+  // New desired routes: sends the difference when Established. Until the first call (routes
+  // null) an Established session gets nothing, not even End-of-RIB.
   void set_routes(std::shared_ptr<const net::RouteSet> routes);
   // A TCP connection from this peer's address arrived on our listener.
   void accept(asio::ip::tcp::socket socket);
@@ -85,6 +86,7 @@ class Peer {
   AdjRibOut adj_rib_out_;
   OutboundPolicy policy_;
   bool draining_ = false;
+  bool end_of_rib_sent_ = false;  // this session's initial burst is complete
 
   std::optional<asio::ip::tcp::socket> socket_;
   bool socket_is_outgoing_ = false;

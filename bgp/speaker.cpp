@@ -8,9 +8,8 @@ namespace bgp {
 
 Speaker::Speaker(asio::io_context& io, const config::BgpConfig& config, std::uint32_t router_id)
     : io_(io), config_(config) {
-  auto none = std::make_shared<const net::RouteSet>();
   for (const auto& peer : config_.peers)
-    peers_.push_back(std::make_unique<Peer>(io_, peer, config_.asn, router_id, none));
+    peers_.push_back(std::make_unique<Peer>(io_, peer, config_.asn, router_id, nullptr));  // no plan yet
 }
 
 void Speaker::start() {

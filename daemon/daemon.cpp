@@ -8,6 +8,9 @@
 
 #include "bgp/asio.hpp"
 #include "bgp/speaker.hpp"
+#include "daemon/endpoints.hpp"    // Observability
+#include "daemon/http_server.hpp"  // Observability
+#include "daemon/metrics.hpp"      // Observability
 #include "daemon/kubernetes_source.hpp"
 #include "daemon/local_addresses.hpp"
 #include "daemon/planner.hpp"
@@ -33,7 +36,7 @@ std::optional<std::string> read_secret(const std::string& path, std::string& out
 }
 
 // The sources -> planner -> speakers pipeline, on one io_context.
-class Daemon {
+class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it as a DaemonView
  public:
   Daemon(asio::io_context& io, config::Config cfg, std::uint32_t router_id)
       : io_(io), cfg_(std::move(cfg)), damper_(cfg_.advertise.withdraw_delay), damper_timer_(io) {
@@ -44,6 +47,7 @@ class Daemon {
                    cfg_.bgp.peers.size());
     }
     if (cfg_.ospf.enabled) ospf_.emplace(io_, cfg_.ospf, router_id);  // OSPF
+    router_id_ = router_id;  // Observability
   }
 
   // Empty on success, else why the daemon cannot start.
@@ -56,13 +60,55 @@ class Daemon {
     }
     if (speaker_) speaker_->start();
     if (ospf_) ospf_->start();  // OSPF
+    start_http();  // Observability
     request_replan();
     return {};
+  }
+
+  // Observability: what /status, /metrics and /readyz read; see daemon/endpoints.hpp.
+  Status status(std::size_t max_routes) const override {
+    Status s;
+    s.taken_at = std::chrono::steady_clock::now();
+    s.version = kVersion;
+    s.node = cfg_.node.name;
+    s.router_id = router_id_;
+    s.service_cidrs = facts_.service_cidrs;
+    s.service_cidr_source = facts_.service_cidr_source;
+    s.planned = planned_;
+    if (kubernetes_) s.waiting_for = kubernetes_->waiting_for();
+    s.withheld = withheld_;
+    s.excluded = last_plan_.excluded.size();
+    set_advertised(s, advertised_, max_routes);
+    s.bgp_enabled = speaker_.has_value();
+    if (speaker_) s.peers = speaker_->status();
+    s.ospf_enabled = ospf_.has_value();
+    if (ospf_) {
+      s.ospf_router_id = ospf_->router_id();
+      s.ospf_neighbors = ospf_->neighbors();
+      s.ospf_lsas_originated = ospf_->counters().lsas_originated;
+    }
+    s.kubernetes_enabled = kubernetes_.has_value();
+    if (kubernetes_) {
+      s.kube_proxy_healthy = facts_.kube_proxy_healthy;
+      if (facts_.node) s.node_ready = facts_.node->ready;
+      s.node_cordoned = facts_.node && facts_.node->unschedulable;
+      s.kubernetes = kubernetes_->stats();
+    }
+    return s;
+  }
+
+  Explanation explain(const net::Address& ip) const override {
+    if (planned_) return cisd::explain(last_plan_, facts_, advertised_, ip);
+    Plan none;
+    none.withheld = "no plan computed yet" +
+                    (kubernetes_ ? " (waiting for " + kubernetes_->waiting_for() + ")" : std::string());
+    return cisd::explain(none, facts_, advertised_, ip);
   }
 
   void shutdown(std::function<void()> done) {
     if (kubernetes_) kubernetes_->stop();
     damper_timer_.cancel();
+    replan_timer_.cancel();
     // OSPF: both speakers leave at once; `done` when the last one has finished.
     auto pending = std::make_shared<int>((speaker_ ? 1 : 0) + (ospf_ ? 1 : 0));
     if (*pending == 0) return done();
@@ -82,14 +128,31 @@ class Daemon {
   }
 
  private:
-  // A burst of watch events posts one replan: everything queued before it runs first.
+  // A burst of watch events posts one replan: everything queued before it runs first. Under a
+  // steady stream of events, replans are paced so that planning takes at most half the loop
+  // (the next one waits as long as the last one took): an idle daemon reacts at once, a busy one
+  // folds many events into each plan instead of falling behind one full replan per event.
   void request_replan() {
+    if (!changed_at_) changed_at_ = std::chrono::steady_clock::now();  // Observability
     if (replan_posted_) return;
     replan_posted_ = true;
-    asio::post(io_, [this] {
-      replan_posted_ = false;
-      replan();
-    });
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= next_replan_allowed_) {
+      asio::post(io_, [this] { run_replan(); });
+    } else {
+      replan_timer_.expires_at(next_replan_allowed_);
+      replan_timer_.async_wait([this](boost::system::error_code ec) {
+        if (!ec) run_replan();
+      });
+    }
+  }
+
+  void run_replan() {
+    replan_posted_ = false;
+    const auto start = std::chrono::steady_clock::now();
+    replan();
+    const auto end = std::chrono::steady_clock::now();
+    next_replan_allowed_ = end + (end - start);
   }
 
   void replan() {
@@ -97,7 +160,9 @@ class Daemon {
       spdlog::debug("plan: waiting for {}", kubernetes_->waiting_for());
       return;
     }
+    const auto plan_start = std::chrono::steady_clock::now();  // Observability
     auto planned = plan(facts_, cfg_.advertise);
+    metrics_.observe_plan(std::chrono::steady_clock::now() - plan_start);  // Observability
     for (const auto& w : planned.warnings)
       if (warned_.insert(w).second) spdlog::warn("plan: {}", w);
     if (planned.withheld != withheld_) {
@@ -111,6 +176,11 @@ class Daemon {
     log_changes(routes);
     if (speaker_) speaker_->set_routes(routes);
     if (ospf_) ospf_->set_routes(routes);  // OSPF
+    // Observability: from the first change that asked for this replan to the speakers.
+    if (changed_at_) metrics_.observe_event_to_advertisement(std::chrono::steady_clock::now() - *changed_at_);
+    changed_at_.reset();
+    last_plan_ = std::move(planned);
+    planned_ = true;
     advertised_ = std::move(routes);
     if (auto next = damper_.next_expiry()) {
       damper_timer_.expires_at(*next);
@@ -118,6 +188,18 @@ class Daemon {
         if (!ec) request_replan();
       });
     }
+  }
+
+  // Observability: http.listen "" disables the endpoint; a bind failure is logged, not fatal.
+  void start_http() {
+    if (cfg_.http.listen.empty()) return;
+    http_.emplace(io_, [this](const HttpRequest& request) { return serve(*this, metrics_, request); });
+    if (auto err = http_->listen(cfg_.http.listen); !err.empty()) {
+      spdlog::error("http: {}; continuing without /metrics, /status and the CLI's status and explain", err);
+      http_.reset();
+      return;
+    }
+    spdlog::info("http: serving /metrics /healthz /readyz /status /explain on {}", cfg_.http.listen);
   }
 
   void log_changes(const net::RouteSet& routes) {
@@ -146,6 +228,15 @@ class Daemon {
   std::string withheld_;
   std::set<std::string> warned_;
   bool replan_posted_ = false;
+  asio::steady_timer replan_timer_{io_};
+  std::chrono::steady_clock::time_point next_replan_allowed_{};
+  // Observability
+  std::uint32_t router_id_ = 0;
+  Plan last_plan_;   // routes, exclusions and reasons, for explain
+  bool planned_ = false;
+  std::optional<std::chrono::steady_clock::time_point> changed_at_;  // first change not yet advertised
+  Metrics metrics_;
+  std::optional<HttpServer> http_;  // last: its handler uses the members above
 };
 
 }  // namespace
@@ -154,8 +245,15 @@ int run_daemon(config::Config cfg, const std::string& config_path) {
   spdlog::info("clusterip-speaker {} starting with {} on node {}", kVersion, config_path, cfg.node.name);
 
   auto router_id = cfg.node.router_id;
+  // router_id: auto = our address toward the first IPv4 peer (the one the router sees), else
+  // the lowest global IPv4 address that is this node's own.
+  for (const auto& peer : cfg.bgp.peers) {
+    if (router_id) break;
+    if (peer.address.is_v4()) router_id = source_address_toward(peer.address);
+  }
   if (!router_id) router_id = cfg.ospf.enabled ? cfg.ospf.router_id : std::nullopt;  // OSPF
   if (!router_id) router_id = first_global_ipv4();
+  if (!cfg.node.router_id && router_id) spdlog::info("router id {} (auto)", router_id->to_string());
   if (!router_id) {
     spdlog::error("node.router_id is auto but this host has no global IPv4 address; set node.router_id");
     return 1;

@@ -183,4 +183,12 @@ std::string KubernetesSource::waiting_for() const {
   return w;
 }
 
+std::map<std::string, k8s::ReflectorStats> KubernetesSource::stats() const {
+  std::map<std::string, k8s::ReflectorStats> out;
+  if (services_) out["services"] = services_->stats();
+  if (slices_) out["endpointslices"] = slices_->stats();
+  if (node_) out["node"] = node_->stats();
+  return out;
+}
+
 }  // namespace cisd

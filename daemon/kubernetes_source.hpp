@@ -3,6 +3,7 @@
 // Runs on the daemon's io_context; tells the daemon when the facts changed.
 #pragma once
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,8 @@ class KubernetesSource {
   bool synced() const;
   // For status and logs: what still holds the first plan back.
   std::string waiting_for() const;
+  // For status and metrics: each reflector's counters, by resource ("services", ...).
+  std::map<std::string, k8s::ReflectorStats> stats() const;
 
  private:
   void discover_cidrs();

@@ -94,7 +94,12 @@ Plan plan(const Facts& facts, const config::AdvertiseConfig& advertise) {
     if (!p.routes.contains(prefix)) p.routes.insert({prefix, {}, net::RouteKind::static_prefix, "advertise.static"});
   if (!facts.kubernetes) return p;
 
-  const auto local = services_with_local_endpoint(facts);
+  // Only Local traffic policies need to know where endpoints run: skip the walk otherwise.
+  const bool any_local = std::any_of(facts.services.begin(), facts.services.end(), [](const auto& entry) {
+    return entry.second.internal_traffic_policy == k8s::TrafficPolicy::local ||
+           entry.second.external_traffic_policy == k8s::TrafficPolicy::local;
+  });
+  const auto local = any_local ? services_with_local_endpoint(facts) : std::set<std::string>{};
   for (const auto& [key, svc] : facts.services) {
     if (svc.headless || svc.type == "ExternalName") continue;  // nothing to route to
     const std::string* advertise_flag = annotation(svc, kAdvertiseAnnotation);

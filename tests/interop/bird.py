@@ -181,6 +181,7 @@ protocol kernel kernel4 {{ ipv4 {{ import none; export all; }}; merge paths yes;
 protocol ospf v2 ospf1 {{
   ipv4 {{ import all; export none; }};
   ecmp yes;
+  merge external yes;           # equal E2 routes from several nodes become one ECMP route (off by default in v2)
   tick 1;                       # SPF at most once a second (the default, and the minimum)
   debug {{ states, events, packets }};
   area 0 {{

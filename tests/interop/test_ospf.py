@@ -40,6 +40,11 @@ def setUpModule():
             raise RuntimeError(f"interop tests cannot run: {tool} not found")
 
 
+def read_text(path):
+    with open(path, errors="replace") as f:
+        return f.read()
+
+
 def ospf_config_yaml(name, router_id, interface, network, key):
     """A config in the product.md schema: OSPF only (BGP and Kubernetes off), one static Service CIDR."""
     auth = f', auth: {{ type: md5, key_id: 1, key: "{key}" }}' if key is not None else ""
@@ -81,12 +86,8 @@ class Capture:
         # -Z root: tcpdump would otherwise drop to its own user, who cannot write the test's directory.
         self.process = Process(ns, ["tcpdump", "-Z", "root", "-U", "-ni", interface, "-w", self.pcap, "ip proto 89"],
                                self.pcap + ".stderr")
-        wait_for("tcpdump to listen", lambda: self.process.assert_running() and "listening" in self._stderr(),
-                 timeout=10)
-
-    def _stderr(self):
-        with open(self.pcap + ".stderr", errors="replace") as f:
-            return f.read()
+        wait_for("tcpdump to listen",
+                 lambda: self.process.assert_running() and "listening" in read_text(self.pcap + ".stderr"), timeout=10)
 
     def stop(self):
         self.process.stop()
@@ -154,17 +155,16 @@ class OspfScenarios:
         router, [node] = self.build()
         self.wait_route(router, {node.host.v4}, [node])
         time.sleep(1.5)  # past MinLSArrival at the router, so the flush is not an instance "too soon"
-        t_term = time.monotonic()
+        t_term, t_term_wall = time.monotonic(), time.time()
         node.graceful_stop()
         wait_for(f"{SERVICE_V4} to leave the router's kernel FIB", lambda: kernel_next_hops(router.ns, SERVICE_V4),
                  until=lambda hops: not hops, timeout=DEAD_INTERVAL + 20, step=0.02)
         t_gone = time.monotonic()
-        code = node.wait(10)
-        t_exit = time.monotonic() if code is not None else None
-        self.assertEqual(code, 0, "exit status after SIGTERM")
+        self.assertEqual(node.wait(10), 0, "exit status after SIGTERM")
+        # Gone sooner than the dead interval: the flushed LSA did it, not the router losing the neighbour.
         by = "the flush (before the dead interval)" if t_gone - t_term < DEAD_INTERVAL else "the dead interval?"
         report(f"{self.label()}: SIGTERM -> route gone from router's FIB {t_gone - t_term:.2f}s, "
-               f"daemon exited (status 0) by {t_exit - t_term:.2f}s; route left by {by}")
+               f"daemon exited (status 0) {node.exit_wall - t_term_wall:.3f}s; route left by {by}")
 
     def test_router_restart(self):
         router, [node] = self.build()
@@ -195,6 +195,28 @@ class TwoNodesEcmp:
         report(f"{self.label()}: SIGTERM on one node -> FIB via the other only {time.monotonic() - t_term:.2f}s")
 
 
+class LinkFlap:
+    """The node's link loses its carrier and gets it back: the daemon sees it (it re-reads the interface
+    every second), takes the interface down and up, and the adjacency and the route come back."""
+
+    def test_link_flap(self):
+        router, [node] = self.build()
+        self.wait_route(router, {node.host.v4}, [node])
+        t_down = time.monotonic()
+        self.lab.router_ns.ip("link", "set", node.name, "down")  # the router's end: the node loses carrier
+        wait_for(f"{SERVICE_V4} to leave the router's kernel FIB", lambda: kernel_next_hops(router.ns, SERVICE_V4),
+                 until=lambda hops: not hops, timeout=DEAD_INTERVAL + 20)
+        t_gone = time.monotonic()
+        wait_for("the daemon to notice the lost carrier", lambda: read_text(node.log),
+                 until=lambda text: "interface uplink down" in text, timeout=10)
+        t_up = time.monotonic()
+        self.lab.router_ns.ip("link", "set", node.name, "up")
+        self.wait_full(router, node)
+        self.wait_route(router, {node.host.v4}, [node])
+        report(f"{self.label()}: link down -> route gone {t_gone - t_down:.2f}s; "
+               f"link up -> route back {time.monotonic() - t_up:.2f}s")
+
+
 class WrongKey:
     """Only with MD5: a node with another key forms no adjacency, so the router learns nothing."""
 
@@ -208,7 +230,7 @@ class WrongKey:
         self.assertEqual(kernel_next_hops(router.ns, SERVICE_V4), set())
 
 
-class BirdBroadcast(TwoNodesEcmp, OspfScenarios, LabTestCase):
+class BirdBroadcast(TwoNodesEcmp, LinkFlap, OspfScenarios, LabTestCase):
     router_kind, network = "bird", "broadcast"
 
 
@@ -220,7 +242,7 @@ class BirdMd5(WrongKey, OspfScenarios, LabTestCase):
     router_kind, network, key = "bird", "broadcast", KEY
 
 
-class FrrBroadcast(TwoNodesEcmp, OspfScenarios, LabTestCase):
+class FrrBroadcast(TwoNodesEcmp, LinkFlap, OspfScenarios, LabTestCase):
     router_kind, network = "frr", "broadcast"
 
 

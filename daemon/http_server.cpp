@@ -1,0 +1,208 @@
+#include "daemon/http_server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace cisd {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+std::optional<asio::ip::tcp::endpoint> parse_listen(std::string_view text) {
+  std::string_view host, port;
+  if (text.starts_with("[")) {
+    auto close = text.find("]:");
+    if (close == std::string_view::npos) return std::nullopt;
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(std::string(host), ec);
+  if (ec || port.empty() || port.size() > 5) return std::nullopt;
+  unsigned n = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (n > 65535) return std::nullopt;  // 0: any free port (tests); the config asks for 1-65535
+  return asio::ip::tcp::endpoint(address, static_cast<unsigned short>(n));
+}
+
+namespace {
+
+std::optional<std::string> percent_decode(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%') {
+      auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+      };
+      if (i + 2 >= s.size()) return std::nullopt;
+      int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<HttpRequest> parse_target(std::string_view target) {
+  HttpRequest r;
+  auto q = target.find('?');
+  auto path = percent_decode(target.substr(0, q));
+  if (!path) return std::nullopt;
+  r.path = *path;
+  if (q == std::string_view::npos) return r;
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    auto pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    auto eq = pair.find('=');
+    auto key = percent_decode(pair.substr(0, eq));
+    auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
+    if (!key || !value) return std::nullopt;
+    r.query[*key] = *value;
+  }
+  return r;
+}
+
+// One accepted connection: one request, one response, close.
+class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(asio::ip::tcp::socket socket, std::shared_ptr<const HttpHandler> handler, std::shared_ptr<std::size_t> open)
+      : stream_(std::move(socket)), handler_(std::move(handler)), open_(std::move(open)) {
+    ++*open_;
+    parser_.header_limit(kMaxRequestBytes);
+    parser_.body_limit(0);
+  }
+  ~Connection() { --*open_; }
+
+  void start() {
+    stream_.expires_after(kTimeout);
+    http::async_read(stream_, buffer_, parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_read(ec);
+    });
+  }
+
+  // Refuses at once when too many are open; no handler runs.
+  void refuse() { respond({503, "text/plain; charset=utf-8", "too many connections\n"}, 11, false); }
+
+ private:
+  void on_read(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout) return;
+    if (ec) {
+      const unsigned status = ec == http::error::header_limit || ec == http::error::body_limit ? 431 : 400;
+      return respond({status, "text/plain; charset=utf-8", "bad request: " + ec.message() + "\n"}, 11, false);
+    }
+    const auto& req = parser_.get();
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+      HttpResponse r{405, "text/plain; charset=utf-8", "only GET\n"};
+      return respond(r, req.version(), false, true);
+    }
+    auto target = parse_target(std::string_view(req.target().data(), req.target().size()));
+    if (!target) return respond({400, "text/plain; charset=utf-8", "bad request target\n"}, req.version(), false);
+    HttpResponse r;
+    try {
+      r = (*handler_)(*target);
+    } catch (const std::exception& e) {  // never let one request take the event loop down
+      spdlog::error("http: {}: {}", std::string(req.target()), e.what());
+      r = {500, "text/plain; charset=utf-8", "internal error\n"};
+    }
+    respond(r, req.version(), req.method() == http::verb::head);
+  }
+
+  void respond(const HttpResponse& r, unsigned version, bool head_only, bool allow_get = false) {
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version);
+    res->set(http::field::server, "clusterip-speaker");
+    res->set(http::field::content_type, r.content_type);
+    if (allow_get) res->set(http::field::allow, "GET, HEAD");
+    res->keep_alive(false);
+    res->body() = r.body;
+    res->prepare_payload();
+    if (head_only) res->body().clear();  // Content-Length stays that of the GET
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code, std::size_t) {
+      beast::error_code ignored;
+      self->stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    });
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  http::request_parser<http::empty_body> parser_;
+  std::shared_ptr<const HttpHandler> handler_;  // shared: a connection may outlive the server
+  std::shared_ptr<std::size_t> open_;
+};
+
+HttpServer::HttpServer(asio::io_context& io, HttpHandler handler)
+    : io_(io), handler_(std::make_shared<const HttpHandler>(std::move(handler))), acceptor_(io), retry_(io) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+std::string HttpServer::listen(const std::string& address) {
+  auto endpoint = parse_listen(address);
+  if (!endpoint) return "bad address " + address;
+  boost::system::error_code ec;
+  acceptor_.open(endpoint->protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(*endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    return "cannot listen on " + address + ": " + ec.message();
+  }
+  accept_next();
+  return {};
+}
+
+void HttpServer::stop() {
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  retry_.cancel();
+}
+
+asio::ip::tcp::endpoint HttpServer::local_endpoint() const {
+  boost::system::error_code ec;
+  return acceptor_.local_endpoint(ec);
+}
+
+void HttpServer::accept_next() {
+  acceptor_.async_accept(io_, [this](boost::system::error_code ec, asio::ip::tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;  // stopped; `this` may be gone
+    if (!ec) {
+      auto c = std::make_shared<Connection>(std::move(socket), handler_, open_);
+      if (*open_ > kMaxConnections)
+        c->refuse();
+      else
+        c->start();
+      return accept_next();
+    }
+    // Out of descriptors, say: try again a little later instead of spinning.
+    spdlog::warn("http: accept: {}", ec.message());
+    retry_.expires_after(std::chrono::milliseconds(100));
+    retry_.async_wait([this](boost::system::error_code e) {
+      if (!e) accept_next();
+    });
+  });
+}
+
+}  // namespace cisd

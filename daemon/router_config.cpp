@@ -1,0 +1,191 @@
+#include "daemon/router_config.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include "daemon/router_config_plan.hpp"
+
+namespace cisd {
+
+std::optional<RouterFlavour> parse_router_flavour(std::string_view s) {
+  if (s == "bird") return RouterFlavour::bird;
+  if (s == "frr") return RouterFlavour::frr;
+  if (s == "vyos") return RouterFlavour::vyos;
+  if (s == "routeros") return RouterFlavour::routeros;
+  if (s == "openwrt") return RouterFlavour::openwrt;
+  return std::nullopt;
+}
+
+const char* to_string(RouterFlavour f) {
+  switch (f) {
+    case RouterFlavour::bird: return "bird";
+    case RouterFlavour::frr: return "frr";
+    case RouterFlavour::vyos: return "vyos";
+    case RouterFlavour::routeros: return "routeros";
+    case RouterFlavour::openwrt: return "openwrt";
+  }
+  return "?";
+}
+
+namespace router_config {
+
+unsigned whole_seconds(config::Duration d) {
+  auto ms = d.count();
+  return static_cast<unsigned>(std::max<long long>(1, (ms + 999) / 1000));
+}
+
+std::vector<AcceptRange> ranges_of(const Plan& plan, net::Family family) {
+  std::vector<AcceptRange> out;
+  for (const auto& r : plan.accept)
+    if (r.prefix.family() == family) out.push_back(r);
+  return out;
+}
+
+std::string commented(const std::string& text, const char* mark) {
+  std::ostringstream out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out << mark << line << "\n";
+  return out.str();
+}
+
+std::string frr_prefix_entry(const AcceptRange& r) {
+  // FRR wants len < ge <= le, and le >= len: an exact match takes neither.
+  std::string s = r.prefix.to_string();
+  const unsigned len = r.prefix.length();
+  if (r.min_len == len && r.max_len == len) return s;
+  if (r.min_len > len) s += " ge " + std::to_string(r.min_len);
+  if (r.max_len != r.min_len || r.min_len == len) s += " le " + std::to_string(r.max_len);
+  return s;
+}
+
+namespace {
+
+void add_unique(std::vector<AcceptRange>& v, AcceptRange r) {
+  for (const auto& e : v)
+    if (e.prefix == r.prefix && e.min_len == r.min_len && e.max_len == r.max_len) return;
+  v.push_back(std::move(r));
+}
+
+}  // namespace
+
+net::Expected<Plan, std::string> make_plan(const RouterConfigRequest& req) {
+  const auto& cfg = req.config;
+  Plan plan;
+  plan.config = &cfg;
+
+  // The import filter: the Service CIDRs with every more specific (per-Service /32 and /128 host
+  // routes lie inside them), the static prefixes exactly, and only host routes in the external ranges.
+  std::vector<net::Prefix> cidrs = cfg.advertise.service_cidrs.value_or(std::vector<net::Prefix>{});
+  for (const auto& p : req.service_cidrs)
+    if (std::find(cidrs.begin(), cidrs.end(), p) == cidrs.end()) cidrs.push_back(p);
+  if (cidrs.empty())
+    return net::Unexpected(std::string(
+        "no Service CIDR: advertise.service_cidrs is auto in the config; pass --service-cidr CIDR "
+        "(e.g. --service-cidr 10.96.0.0/12), repeated for each one"));
+  for (const auto& p : cidrs)
+    add_unique(plan.accept, {p, p.length(), p.address().bits(), "Service CIDR"});
+  for (const auto& p : cfg.advertise.static_prefixes)
+    add_unique(plan.accept, {p, p.length(), p.length(), "static prefix"});
+  if (cfg.advertise.external_ips || cfg.advertise.load_balancer_ips)
+    for (const auto& p : req.external_ranges)
+      add_unique(plan.accept, {p, p.address().bits(), p.address().bits(), "externalIPs / LoadBalancer IPs"});
+
+  const bool want_bgp = cfg.bgp.enabled && !cfg.bgp.peers.empty();
+  const bool want_ospf = cfg.ospf.enabled && !cfg.ospf.interfaces.empty();
+  if (!want_bgp && !want_ospf)
+    return net::Unexpected(std::string("the config has neither BGP peers (bgp.enabled, bgp.peers) nor OSPF "
+                                       "interfaces (ospf.enabled, ospf.interfaces): nothing to configure"));
+  if (req.peer && !want_bgp)
+    return net::Unexpected("--peer " + req.peer->to_string() + " given, but BGP is not configured");
+
+  std::ostringstream head;
+  if (want_bgp) {
+    const config::PeerConfig* peer = &cfg.bgp.peers.front();
+    if (req.peer) {
+      auto it = std::find_if(cfg.bgp.peers.begin(), cfg.bgp.peers.end(),
+                             [&](const config::PeerConfig& p) { return p.address == *req.peer; });
+      if (it == cfg.bgp.peers.end())
+        return net::Unexpected("--peer " + req.peer->to_string() + " is not one of bgp.peers in the config");
+      peer = &*it;
+    }
+    BgpSide b;
+    b.peer = peer;
+    b.router_asn = peer->asn;
+    b.node_asn = cfg.bgp.asn;
+    b.ibgp = b.router_asn == b.node_asn;
+    for (const auto& n : req.nodes) {
+      auto& into = n.family() == peer->address.family() ? b.neighbours : b.skipped;
+      if (std::find(into.begin(), into.end(), n) == into.end()) into.push_back(n);
+    }
+    if (b.neighbours.empty())
+      return net::Unexpected("no node address of the same family as the router's address " +
+                             peer->address.to_string() + ": pass --nodes IP,IP,...");
+    auto has = [&](net::Family f) {
+      return std::find(peer->families.begin(), peer->families.end(), f) != peer->families.end() &&
+             !ranges_of(plan, f).empty();
+    };
+    b.v4 = has(net::Family::ipv4);
+    b.v6 = has(net::Family::ipv6);
+    if (!b.v4 && !b.v6)
+      return net::Unexpected(std::string("the peer's families have no prefix to accept: check bgp.peers[].families "
+                                         "against the Service CIDRs"));
+    b.node_port = cfg.bgp.listen_port;
+    b.hold_s = static_cast<unsigned>(peer->hold_time.count() / 1000);  // 0 is legal: no keepalives
+    if (b.hold_s != 0 && b.hold_s < 3) b.hold_s = 3;                    // RFC 4271: 0 or at least 3
+    b.keepalive_s = peer->keepalive_time.count() == 0 ? 0 : whole_seconds(peer->keepalive_time);
+    b.connect_retry_s = whole_seconds(peer->connect_retry);
+    if (peer->address.is_v4()) plan.router_id = peer->address;
+    head << "The router: " << peer->address << " in AS " << b.router_asn << "; the nodes: AS " << b.node_asn
+         << (b.ibgp ? " (iBGP)" : " (eBGP)") << "\n";
+    head << "Neighbours:";
+    for (const auto& n : b.neighbours) head << " " << n;
+    head << "\n";
+    if (!b.skipped.empty()) {
+      head << "Left out (not the family of " << peer->address << "):";
+      for (const auto& n : b.skipped) head << " " << n;
+      head << "\n";
+    }
+    plan.bgp = std::move(b);
+  }
+  if (want_ospf) {
+    OspfSide o;
+    o.interface = &cfg.ospf.interfaces.front();
+    o.router_interface = req.ospf_interface.empty() ? o.interface->name : req.ospf_interface;
+    o.area = cfg.ospf.area.to_string();
+    o.hello_s = whole_seconds(o.interface->hello_interval);
+    o.dead_s = whole_seconds(o.interface->dead_interval);
+    o.retransmit_s = whole_seconds(o.interface->retransmit_interval);
+    head << "OSPF area " << o.area << " on the router's interface \"" << o.router_interface << "\""
+         << (req.ospf_interface.empty() ? " (the nodes' interface name; change it with --interface)" : "")
+         << "\n";
+    plan.ospf = std::move(o);
+  }
+  head << "Accepted from the nodes:\n";
+  for (const auto& r : plan.accept)
+    head << "  " << r.prefix << " length " << r.min_len << ".." << r.max_len << "  (" << r.why << ")\n";
+  if ((cfg.advertise.external_ips || cfg.advertise.load_balancer_ips) && req.external_ranges.empty())
+    head << "externalIPs / LoadBalancer IPs are advertised but not accepted: pass --external-range CIDR\n";
+  plan.header = head.str();
+  return plan;
+}
+
+}  // namespace router_config
+
+net::Expected<std::string, std::string> generate_router_config(const RouterConfigRequest& req, RouterFlavour flavour) {
+  auto plan = router_config::make_plan(req);
+  if (!plan) return net::Unexpected(plan.error());
+  switch (flavour) {
+    case RouterFlavour::bird: return router_config::write_bird(*plan, false);
+    case RouterFlavour::openwrt: return router_config::write_bird(*plan, true);
+    case RouterFlavour::frr:
+    case RouterFlavour::vyos: {
+      auto ok = router_config::check_frr(*plan);
+      if (!ok) return ok;
+      return flavour == RouterFlavour::frr ? router_config::write_frr(*plan) : router_config::write_vyos(*plan);
+    }
+    case RouterFlavour::routeros: return router_config::write_routeros(*plan);
+  }
+  return net::Unexpected(std::string("unknown router flavour"));
+}
+
+}  // namespace cisd

@@ -1,0 +1,68 @@
+// What every router flavour needs to know, worked out once from a RouterConfigRequest; the
+// flavour writers (router_config_<flavour>.cpp) only spell it out. Internal to router-config.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "daemon/router_config.hpp"
+
+namespace cisd::router_config {
+
+// One range the router's import filter accepts: prefixes within `prefix` of length min_len..max_len.
+struct AcceptRange {
+  net::Prefix prefix;
+  unsigned min_len = 0;
+  unsigned max_len = 0;
+  std::string why;  // "Service CIDR", "static prefix", "externalIPs / LoadBalancer IPs"
+};
+
+struct BgpSide {
+  const config::PeerConfig* peer = nullptr;  // our config's entry for this router
+  std::uint32_t router_asn = 0;              // = peer->asn
+  std::uint32_t node_asn = 0;                // = bgp.asn
+  bool ibgp = false;
+  std::vector<net::Address> neighbours;      // node addresses of the session's family
+  std::vector<net::Address> skipped;         // node addresses of the other family
+  bool v4 = false, v6 = false;               // families to enable (configured and with accepted ranges)
+  std::uint16_t node_port = 179;             // where the router connects to; 0 = nodes do not listen
+  unsigned hold_s = 90, keepalive_s = 30, connect_retry_s = 5;
+};
+
+struct OspfSide {
+  const config::OspfInterfaceConfig* interface = nullptr;
+  std::string router_interface;
+  std::string area;
+  unsigned hello_s = 10, dead_s = 40, retransmit_s = 5;
+};
+
+struct Plan {
+  const config::Config* config = nullptr;
+  std::vector<AcceptRange> accept;
+  std::optional<BgpSide> bgp;
+  std::optional<OspfSide> ospf;
+  std::optional<net::Address> router_id;  // the router's IPv4 peer address, when it has one
+  std::string header;                     // comment lines (without the comment marker) for the top
+};
+
+net::Expected<Plan, std::string> make_plan(const RouterConfigRequest&);
+
+// Ranges of one family.
+std::vector<AcceptRange> ranges_of(const Plan&, net::Family);
+
+// Durations as whole seconds for routers that take nothing finer (rounded up, at least 1).
+unsigned whole_seconds(config::Duration);
+
+// Every line of text behind a comment mark ("# ", "! ").
+std::string commented(const std::string& text, const char* mark);
+
+// An import range as an FRR prefix-list entry body: "10.96.0.0/12 le 32", "192.0.2.0/24", "198.51.100.0/24 ge 32".
+std::string frr_prefix_entry(const AcceptRange&);
+
+// The flavour writers.
+std::string write_bird(const Plan&, bool openwrt);
+std::string write_frr(const Plan&);
+net::Expected<std::string, std::string> check_frr(const Plan&);  // what FRR 8 cannot do
+std::string write_vyos(const Plan&);
+std::string write_routeros(const Plan&);
+
+}  // namespace cisd::router_config

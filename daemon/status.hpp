@@ -1,0 +1,66 @@
+// A snapshot of what the running daemon knows and does: the /status document, the `status`
+// table and the metrics' collect step all read this one value, taken on the io_context.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bgp/peer.hpp"
+#include "k8s/reflector.hpp"
+#include "net/route_set.hpp"
+#include "ospf/instance.hpp"
+
+namespace cisd {
+
+struct Status {
+  std::chrono::steady_clock::time_point taken_at;  // peers' uptimes are measured against it
+  std::string version;
+  std::string node;
+  std::uint32_t router_id = 0;
+  std::vector<net::Prefix> service_cidrs;
+  std::string service_cidr_source;
+
+  bool planned = false;         // a plan has been computed since start
+  std::string waiting_for;      // what still holds the first plan back (Kubernetes sync)
+  std::string withheld;         // non-empty: advertising nothing, and why
+  std::size_t excluded = 0;     // per-Service addresses left out (reasons via explain)
+  std::map<net::RouteKind, std::size_t> advertised_by_kind;  // every kind, 0 included
+  std::size_t advertised_total = 0;
+  std::vector<net::Route> advertised;  // possibly only the first N (see routes_truncated)
+  bool routes_truncated = false;
+
+  bool bgp_enabled = false;
+  std::vector<bgp::PeerStatus> peers;
+
+  bool ospf_enabled = false;
+  std::uint32_t ospf_router_id = 0;
+  std::vector<ospf::NeighborStatus> ospf_neighbors;
+  std::uint64_t ospf_lsas_originated = 0;
+
+  bool kubernetes_enabled = false;
+  std::optional<bool> kube_proxy_healthy;  // nullopt: not probed yet
+  std::optional<bool> node_ready;          // nullopt: Node not seen yet
+  bool node_cordoned = false;
+  std::map<std::string, k8s::ReflectorStats> kubernetes;  // by resource: services, endpointslices, node
+};
+
+// Fills the advertised_* fields: counts of every kind, and the first max_routes routes.
+void set_advertised(Status& status, const net::RouteSet& routes, std::size_t max_routes);
+
+// /readyz: the first plan is out and at least one BGP session is Established or one OSPF
+// adjacency is Full. (The config was loaded, or the daemon would not be running.)
+bool ready(const Status& status);
+// Why not ready(), for the 503 body; empty when ready.
+std::string not_ready_reason(const Status& status);
+
+nlohmann::json to_json(const Status& status);
+
+// RFC 2328 §10.1 order (Down = 1 ... Full = 8), so that "at least 2-Way" is a comparison; 0 if unknown.
+int ospf_state_rank(const std::string& state);
+
+}  // namespace cisd

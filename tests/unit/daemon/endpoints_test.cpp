@@ -1,0 +1,125 @@
+#include "daemon/endpoints.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "daemon/cli_client.hpp"
+#include "status_fixture.hpp"
+
+using namespace cisd;
+
+namespace {
+
+class FakeDaemon : public DaemonView {
+ public:
+  Status snapshot = fixture::synthetic_status();
+  Status status(std::size_t max_routes) const override {
+    Status s = snapshot;
+    if (s.advertised.size() > max_routes) s.advertised.resize(max_routes);
+    return s;
+  }
+  Explanation explain(const net::Address& ip) const override {
+    Explanation e;
+    e.ip = ip;
+    e.verdict = "not advertised: not a Service address and outside every advertised prefix";
+    return e;
+  }
+};
+
+HttpResponse get(const FakeDaemon& d, Metrics& m, const std::string& target) {
+  return serve(d, m, *parse_target(target));
+}
+
+}  // namespace
+
+TEST(Endpoints, Paths) {
+  FakeDaemon d;
+  Metrics m;
+  EXPECT_EQ(get(d, m, "/healthz").status, 200u);
+  EXPECT_EQ(get(d, m, "/readyz").status, 200u);
+  d.snapshot.peers[0].state = bgp::State::idle;
+  d.snapshot.ospf_neighbors.clear();
+  auto not_ready = get(d, m, "/readyz");
+  EXPECT_EQ(not_ready.status, 503u);
+  EXPECT_EQ(not_ready.body, "not ready: no BGP session Established and no OSPF adjacency Full\n");
+
+  auto metrics = get(d, m, "/metrics");
+  EXPECT_EQ(metrics.status, 200u);
+  EXPECT_NE(metrics.body.find("clusterip_speaker_bgp_session_up{peer=\"10.0.1.1\"} 0"), std::string::npos);
+
+  auto status = get(d, m, "/status?routes=1");
+  EXPECT_EQ(status.content_type, "application/json");
+  EXPECT_EQ(nlohmann::json::parse(status.body)["advertised"]["routes"].size(), 1u);
+  EXPECT_EQ(get(d, m, "/status?routes=x").status, 400u);
+
+  auto explained = get(d, m, "/explain?ip=192.0.2.1");
+  EXPECT_EQ(explained.status, 200u);
+  EXPECT_EQ(nlohmann::json::parse(explained.body)["ip"], "192.0.2.1");
+  EXPECT_EQ(get(d, m, "/explain").status, 400u);
+  EXPECT_EQ(get(d, m, "/explain?ip=10.96.0.300").status, 400u);
+  EXPECT_EQ(get(d, m, "/explain?ip=fd00%3A%3A1").status, 200u);  // percent-encoded IPv6
+  EXPECT_EQ(get(d, m, "/nope").status, 404u);
+}
+
+TEST(Endpoints, TargetAndListenParsing) {
+  auto t = parse_target("/explain?ip=fd00%3A%3A1&x=a+b&flag");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->path, "/explain");
+  EXPECT_EQ(t->query.at("ip"), "fd00::1");
+  EXPECT_EQ(t->query.at("x"), "a b");
+  EXPECT_EQ(t->query.at("flag"), "");
+  EXPECT_FALSE(parse_target("/explain?ip=%zz"));
+  EXPECT_FALSE(parse_target("/explain?ip=%4"));
+  EXPECT_EQ(parse_listen("127.0.0.1:9474")->port(), 9474);
+  EXPECT_TRUE(parse_listen("[::1]:9474")->address().is_v6());
+  EXPECT_FALSE(parse_listen("127.0.0.1"));
+  EXPECT_EQ(parse_listen("127.0.0.1:0")->port(), 0);
+  EXPECT_FALSE(parse_listen("127.0.0.1:70000"));
+}
+
+// The real server and the CLI's client, on loopback: GET answered, other methods 405, a bind
+// failure reported, the client's error when nobody listens.
+TEST(HttpServer, ServesOnLoopbackAndTheClientReadsIt) {
+  asio::io_context io;
+  FakeDaemon d;
+  Metrics m;
+  HttpServer server(io, [&](const HttpRequest& r) { return serve(d, m, r); });
+  ASSERT_EQ(server.listen("127.0.0.1:0"), "");
+  const std::string endpoint = "127.0.0.1:" + std::to_string(server.local_endpoint().port());
+  auto guard = asio::make_work_guard(io);
+  std::thread loop([&] { io.run(); });
+
+  auto health = http_get(endpoint, "/healthz");
+  ASSERT_TRUE(health) << health.error();
+  EXPECT_EQ(health->status, 200u);
+  EXPECT_EQ(health->body, "ok\n");
+  auto explained = http_get(endpoint, "/explain?ip=192.0.2.1");
+  ASSERT_TRUE(explained);
+  EXPECT_EQ(nlohmann::json::parse(explained->body)["verdict"],
+            "not advertised: not a Service address and outside every advertised prefix");
+
+  // A POST, by hand.
+  asio::io_context client;
+  asio::ip::tcp::socket socket(client);
+  socket.connect(server.local_endpoint());
+  const std::string post = "POST /status HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n";
+  asio::write(socket, asio::buffer(post));
+  std::string reply;
+  boost::system::error_code ec;
+  asio::read(socket, asio::dynamic_buffer(reply), ec);  // until the server closes
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 405")) << reply;
+  EXPECT_NE(reply.find("Allow: GET, HEAD"), std::string::npos) << reply;
+
+  // A second server on the same port: a bind error, as a value.
+  HttpServer clash(io, [](const HttpRequest&) { return HttpResponse{}; });
+  EXPECT_NE(clash.listen(endpoint).find("cannot listen on " + endpoint), std::string::npos);
+
+  asio::post(io, [&] { server.stop(); });
+  guard.reset();
+  loop.join();
+
+  auto refused = http_get(endpoint, "/healthz", std::chrono::milliseconds(500));
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("cannot reach clusterip-speaker at " + endpoint), std::string::npos) << refused.error();
+}

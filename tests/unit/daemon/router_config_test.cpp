@@ -1,0 +1,235 @@
+#include "daemon/router_config.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+using namespace cisd;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+namespace {
+
+net::Address A(const char* s) { return *net::Address::parse(s); }
+net::Prefix P(const char* s) { return *net::Prefix::parse(s); }
+
+RouterConfigRequest ebgp_request() {
+  RouterConfigRequest r;
+  r.config.advertise.service_cidrs = std::vector<net::Prefix>{P("10.96.0.0/12"), P("fd00:10:96::/112")};
+  r.config.advertise.static_prefixes = {P("192.0.2.0/24")};
+  r.config.bgp.asn = 64513;
+  config::PeerConfig peer;
+  peer.address = A("192.168.1.1");
+  peer.asn = 64512;
+  r.config.bgp.peers = {peer};
+  r.nodes = {A("192.168.1.10"), A("192.168.1.11"), A("fd00::10")};
+  return r;
+}
+
+std::string generate(const RouterConfigRequest& r, RouterFlavour f) {
+  auto text = generate_router_config(r, f);
+  EXPECT_TRUE(text.has_value()) << (text ? "" : text.error());
+  return text ? *text : "";
+}
+
+std::string error_of(const RouterConfigRequest& r, RouterFlavour f) {
+  auto text = generate_router_config(r, f);
+  EXPECT_FALSE(text.has_value());
+  return text ? "" : text.error();
+}
+
+}  // namespace
+
+TEST(RouterFlavour, ParsesEveryName) {
+  for (auto f : {RouterFlavour::bird, RouterFlavour::frr, RouterFlavour::vyos, RouterFlavour::routeros,
+                 RouterFlavour::openwrt})
+    EXPECT_EQ(parse_router_flavour(to_string(f)), f);
+  EXPECT_EQ(parse_router_flavour("junos"), std::nullopt);
+}
+
+TEST(RouterConfigBird, EbgpNeighboursFilterEcmpAndGracefulShutdown) {
+  auto text = generate(ebgp_request(), RouterFlavour::bird);
+  EXPECT_THAT(text, HasSubstr("router id 192.168.1.1;"));
+  EXPECT_THAT(text, HasSubstr("local 192.168.1.1 as 64512;"));
+  EXPECT_THAT(text, HasSubstr("protocol bgp node_192_168_1_10 from cis_node { neighbor 192.168.1.10 as 64513; }"));
+  EXPECT_THAT(text, HasSubstr("protocol bgp node_192_168_1_11 from cis_node { neighbor 192.168.1.11 as 64513; }"));
+  EXPECT_THAT(text, Not(HasSubstr("neighbor fd00::10")));  // not the session's family
+  EXPECT_THAT(text, HasSubstr("Left out (not the family of 192.168.1.1): fd00::10"));
+  EXPECT_THAT(text, HasSubstr("merge paths yes"));
+  EXPECT_THAT(text, HasSubstr("if !(net ~ [ 10.96.0.0/12{12,32}, 192.0.2.0/24{24,24} ]) then reject;"));
+  EXPECT_THAT(text, HasSubstr("if !(net ~ [ fd00:10:96::/112{112,128} ]) then reject;"));
+  EXPECT_THAT(text, HasSubstr("if (65535, 0) ~ bgp_community then bgp_local_pref = 0;"));
+  EXPECT_THAT(text, HasSubstr("ipv4 { import filter cis_import4; export none; gateway direct; };"));
+  EXPECT_THAT(text, HasSubstr("ipv6 { import filter cis_import6; export none; gateway direct; };"));
+  EXPECT_THAT(text, HasSubstr("hold time 90;"));
+  EXPECT_THAT(text, HasSubstr("keepalive time 30;"));
+  EXPECT_THAT(text, Not(HasSubstr("password")));
+  EXPECT_THAT(text, Not(HasSubstr("protocol ospf")));
+}
+
+TEST(RouterConfigBird, PasswordMultihopTimersAndPorts) {
+  auto r = ebgp_request();
+  auto& peer = r.config.bgp.peers[0];
+  peer.password = "s3\"cret";
+  peer.multihop = 3;
+  peer.hold_time = config::Duration(9000);
+  peer.keepalive_time = config::Duration(3000);
+  r.config.bgp.listen_port = 1790;
+  auto text = generate(r, RouterFlavour::bird);
+  EXPECT_THAT(text, HasSubstr("password \"s3\\\"cret\";"));
+  EXPECT_THAT(text, HasSubstr("multihop 3;"));
+  EXPECT_THAT(text, HasSubstr("gateway recursive"));
+  EXPECT_THAT(text, HasSubstr("hold time 9;"));
+  EXPECT_THAT(text, HasSubstr("neighbor 192.168.1.10 port 1790 as 64513;"));
+  r.config.bgp.listen_port = 0;
+  EXPECT_THAT(generate(r, RouterFlavour::bird), HasSubstr("passive on;"));
+}
+
+TEST(RouterConfigBird, ExternalRangesAcceptOnlyHostRoutes) {
+  auto r = ebgp_request();
+  r.config.advertise.load_balancer_ips = true;
+  r.external_ranges = {P("198.51.100.0/24")};
+  EXPECT_THAT(generate(r, RouterFlavour::bird), HasSubstr("198.51.100.0/24{32,32}"));
+  r.config.advertise.load_balancer_ips = false;  // not advertised: not accepted either
+  EXPECT_THAT(generate(r, RouterFlavour::bird), Not(HasSubstr("198.51.100.0")));
+  r.config.advertise.external_ips = true;
+  r.external_ranges.clear();
+  EXPECT_THAT(generate(r, RouterFlavour::bird), HasSubstr("pass --external-range CIDR"));
+}
+
+TEST(RouterConfigBird, OspfAreaInterfaceAuthAndEcmp) {
+  auto r = ebgp_request();
+  r.config.bgp.enabled = false;
+  r.config.ospf.enabled = true;
+  r.config.ospf.area = A("0.0.0.1");
+  config::OspfInterfaceConfig itf;
+  itf.name = "eth0";
+  itf.network = config::OspfNetwork::point_to_point;
+  itf.hello_interval = config::Duration(1000);
+  itf.dead_interval = config::Duration(4000);
+  itf.auth.type = config::OspfAuthType::md5;
+  itf.auth.key_id = 7;
+  itf.auth.key = "k";
+  r.config.ospf.interfaces = {itf};
+  r.ospf_interface = "lan";
+  auto text = generate(r, RouterFlavour::bird);
+  EXPECT_THAT(text, HasSubstr("protocol ospf v2 cis_ospf"));
+  EXPECT_THAT(text, HasSubstr("ecmp yes;"));
+  EXPECT_THAT(text, HasSubstr("area 0.0.0.1 {"));
+  EXPECT_THAT(text, HasSubstr("interface \"lan\" {"));
+  EXPECT_THAT(text, HasSubstr("type ptp;"));
+  EXPECT_THAT(text, HasSubstr("hello 1; dead 4; retransmit 5;"));
+  EXPECT_THAT(text, HasSubstr("password \"k\" { id 7; algorithm keyed md5; };"));
+  EXPECT_THAT(text, Not(HasSubstr("protocol bgp")));
+}
+
+TEST(RouterConfigBird, OpenWrtIsBirdWithItsInstructions) {
+  auto text = generate(ebgp_request(), RouterFlavour::openwrt);
+  EXPECT_THAT(text, HasSubstr("opkg install bird2"));
+  EXPECT_THAT(text, HasSubstr("/etc/bird.conf"));
+  EXPECT_THAT(text, HasSubstr("merge paths yes"));
+}
+
+TEST(RouterConfigFrr, EbgpPeerGroupRouteMapsAndMaximumPaths) {
+  auto r = ebgp_request();
+  r.config.bgp.peers[0].password = "s3cret";
+  auto text = generate(r, RouterFlavour::frr);
+  EXPECT_THAT(text, HasSubstr("ip prefix-list CIS-IN4 seq 5 permit 10.96.0.0/12 le 32\n"));
+  EXPECT_THAT(text, HasSubstr("ip prefix-list CIS-IN4 seq 10 permit 192.0.2.0/24\n"));
+  EXPECT_THAT(text, HasSubstr("ipv6 prefix-list CIS-IN6 seq 5 permit fd00:10:96::/112 le 128\n"));
+  EXPECT_THAT(text, HasSubstr("bgp community-list standard CIS-GSHUT permit 65535:0"));
+  EXPECT_THAT(text, HasSubstr(" match community CIS-GSHUT\n set local-preference 0\n"));
+  EXPECT_THAT(text, HasSubstr("router bgp 64512\n bgp router-id 192.168.1.1\n"));
+  EXPECT_THAT(text, HasSubstr(" neighbor CIS-NODES remote-as 64513\n"));
+  EXPECT_THAT(text, HasSubstr(" neighbor CIS-NODES password s3cret\n"));
+  EXPECT_THAT(text, HasSubstr(" neighbor CIS-NODES timers 30 90\n"));
+  EXPECT_THAT(text, HasSubstr(" neighbor 192.168.1.10 peer-group CIS-NODES\n"));
+  EXPECT_THAT(text, HasSubstr("  neighbor CIS-NODES route-map CIS-IN4 in\n"));
+  EXPECT_THAT(text, HasSubstr("  neighbor CIS-NODES route-map CIS-IN6 in\n"));
+  EXPECT_THAT(text, HasSubstr("  maximum-paths 8\n  maximum-paths ibgp 8\n"));
+}
+
+TEST(RouterConfigFrr, IbgpWhenTheAsnsMatch) {
+  auto r = ebgp_request();
+  r.config.bgp.asn = 64512;
+  auto text = generate(r, RouterFlavour::frr);
+  EXPECT_THAT(text, HasSubstr(" neighbor CIS-NODES remote-as 64512\n"));
+  EXPECT_THAT(text, HasSubstr("(iBGP)"));
+  r.config.bgp.peers[0].multihop = 2;  // iBGP is multihop by nature: no ebgp-multihop
+  EXPECT_THAT(generate(r, RouterFlavour::frr), Not(HasSubstr("ebgp-multihop")));
+}
+
+TEST(RouterConfigFrr, OspfAndItsLimits) {
+  auto r = ebgp_request();
+  r.config.ospf.enabled = true;
+  config::OspfInterfaceConfig itf;
+  itf.name = "eth0";
+  itf.auth.type = config::OspfAuthType::md5;
+  itf.auth.key = "secret";
+  r.config.ospf.interfaces = {itf};
+  auto text = generate(r, RouterFlavour::frr);
+  EXPECT_THAT(text, HasSubstr("interface eth0\n ip ospf area 0.0.0.0\n"));
+  EXPECT_THAT(text, HasSubstr(" ip ospf hello-interval 10\n ip ospf dead-interval 40\n"));
+  EXPECT_THAT(text, HasSubstr(" ip ospf message-digest-key 1 md5 secret\n"));
+  EXPECT_THAT(text, HasSubstr("router ospf\n ospf router-id 192.168.1.1\n maximum-paths 8\n"));
+  r.config.ospf.interfaces[0].auth.type = config::OspfAuthType::hmac_sha256;
+  EXPECT_THAT(error_of(r, RouterFlavour::frr), HasSubstr("HMAC-SHA-256"));
+  EXPECT_THAT(generate(r, RouterFlavour::bird), HasSubstr("algorithm hmac sha256"));
+}
+
+TEST(RouterConfigVyos, SetCommands) {
+  auto r = ebgp_request();
+  r.config.bgp.peers[0].password = "s3cret";
+  auto text = generate(r, RouterFlavour::vyos);
+  EXPECT_THAT(text, HasSubstr("set protocols bgp system-as '64512'\n"));
+  EXPECT_THAT(text, HasSubstr("set policy prefix-list CIS-IN4 rule 10 prefix '10.96.0.0/12'\n"));
+  EXPECT_THAT(text, HasSubstr("set policy prefix-list CIS-IN4 rule 10 le '32'\n"));
+  EXPECT_THAT(text, HasSubstr("set policy prefix-list6 CIS-IN6 rule 10 le '128'\n"));
+  EXPECT_THAT(text, HasSubstr("set policy route-map CIS-IN4 rule 5 set local-preference '0'\n"));
+  EXPECT_THAT(text, HasSubstr("set protocols bgp peer-group CIS-NODES remote-as '64513'\n"));
+  EXPECT_THAT(text, HasSubstr("set protocols bgp peer-group CIS-NODES password 's3cret'\n"));
+  EXPECT_THAT(text, HasSubstr("set protocols bgp neighbor 192.168.1.11 peer-group 'CIS-NODES'\n"));
+  EXPECT_THAT(text, HasSubstr("set protocols bgp address-family ipv4-unicast maximum-paths ebgp '8'\n"));
+  EXPECT_THAT(text, HasSubstr("set protocols bgp address-family ipv4-unicast maximum-paths ibgp '8'\n"));
+}
+
+TEST(RouterConfigRouterOs, ConnectionsAndFilterChain) {
+  auto r = ebgp_request();
+  r.config.bgp.peers[0].password = "s3cret";
+  auto text = generate(r, RouterFlavour::routeros);
+  EXPECT_THAT(text, HasSubstr("rule=\"if (dst in 10.96.0.0/12) { if (bgp-communities includes 65535:0) "
+                              "{ set bgp-local-pref 0; } accept; }\""));
+  EXPECT_THAT(text, HasSubstr("if (dst == 192.0.2.0/24)"));
+  EXPECT_THAT(text, HasSubstr("add name=cis-node-192-168-1-10 as=64512 router-id=192.168.1.1 "
+                              "local.address=192.168.1.1 local.role=ebgp remote.address=192.168.1.10 remote.as=64513"));
+  EXPECT_THAT(text, HasSubstr("tcp-md5-key=\"s3cret\""));
+  EXPECT_THAT(text, HasSubstr("input.filter=cis-in output.filter-chain=cis-none"));
+  EXPECT_THAT(text, HasSubstr("address-families=ip,ipv6"));
+}
+
+TEST(RouterConfig, ErrorsSayWhatToPass) {
+  auto r = ebgp_request();
+  r.config.advertise.service_cidrs = std::nullopt;
+  r.config.advertise.static_prefixes.clear();
+  EXPECT_THAT(error_of(r, RouterFlavour::bird), HasSubstr("--service-cidr"));
+  r.service_cidrs = {P("10.96.0.0/12")};  // the option fills in for auto
+  EXPECT_THAT(generate(r, RouterFlavour::bird), HasSubstr("10.96.0.0/12{12,32}"));
+  r.nodes = {A("fd00::1")};
+  EXPECT_THAT(error_of(r, RouterFlavour::bird), HasSubstr("--nodes"));
+  r.nodes = {A("192.168.1.10")};
+  r.peer = A("192.168.1.2");
+  EXPECT_THAT(error_of(r, RouterFlavour::bird), HasSubstr("not one of bgp.peers"));
+  r.config.bgp.enabled = false;
+  r.peer.reset();
+  EXPECT_THAT(error_of(r, RouterFlavour::bird), HasSubstr("nothing to configure"));
+}
+
+TEST(RouterConfig, PeerSelectsTheRouterAmongSeveral) {
+  auto r = ebgp_request();
+  config::PeerConfig second;
+  second.address = A("192.168.1.2");
+  second.asn = 65000;
+  r.config.bgp.peers.push_back(second);
+  r.peer = A("192.168.1.2");
+  auto text = generate(r, RouterFlavour::frr);
+  EXPECT_THAT(text, HasSubstr("router bgp 65000\n bgp router-id 192.168.1.2\n"));
+}
