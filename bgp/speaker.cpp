@@ -2,12 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "bgp/socket_options.hpp"
 
 namespace bgp {
 
 Speaker::Speaker(asio::io_context& io, const config::BgpConfig& config, std::uint32_t router_id)
-    : io_(io), config_(config) {
+    : io_(io), config_(config), router_id_(router_id) {
   for (const auto& peer : config_.peers)
     peers_.push_back(std::make_unique<Peer>(io_, peer, config_.asn, router_id, nullptr));  // no plan yet
 }
@@ -89,8 +91,59 @@ void Speaker::accept_next(asio::ip::tcp::acceptor& acceptor) {
 }
 
 void Speaker::set_routes(net::RouteSet routes) {
-  auto shared = std::make_shared<const net::RouteSet>(std::move(routes));
-  for (auto& p : peers_) p->set_routes(shared);
+  routes_ = std::make_shared<const net::RouteSet>(std::move(routes));
+  for (auto& p : peers_) p->set_routes(routes_);
+}
+
+void Speaker::retire(std::unique_ptr<Peer> peer, const std::string& why) {
+  spdlog::info("peer {}: {}", peer->config().address.to_string(), why);
+  peer->shutdown("clusterip-speaker: " + why, [] {});
+  retired_.push_back(std::move(peer));
+}
+
+void Speaker::reconfigure(const config::BgpConfig& next) {
+  // Our AS or listening port changed: every session is a different one.
+  const bool all_change = next.asn != config_.asn || next.listen_port != config_.listen_port;
+  std::vector<std::unique_ptr<Peer>> kept;
+  for (auto& peer : peers_) {
+    auto it = std::find_if(next.peers.begin(), next.peers.end(),
+                           [&](const config::PeerConfig& c) { return c.address == peer->config().address; });
+    if (it == next.peers.end())
+      retire(std::move(peer), "removed from the configuration");
+    else if (all_change || !(*it == peer->config()))
+      retire(std::move(peer), "configuration changed; reconnecting");
+    else
+      kept.push_back(std::move(peer));
+  }
+  if (next.listen_port != config_.listen_port) {
+    for (auto& a : acceptors_) {
+      boost::system::error_code ec;
+      a->close(ec);
+    }
+    acceptors_.clear();
+  }
+  config_ = next;
+  peers_ = std::move(kept);
+  std::vector<Peer*> started;
+  for (const auto& c : config_.peers) {
+    bool have = std::any_of(peers_.begin(), peers_.end(), [&](const auto& p) { return p->config().address == c.address; });
+    if (have) continue;
+    peers_.push_back(std::make_unique<Peer>(io_, c, config_.asn, router_id_, routes_));
+    started.push_back(peers_.back().get());
+    // A listener that stays open needs the new peer's TCP MD5 key before its SYN arrives.
+    for (auto& a : acceptors_) {
+      if (c.password.empty() || c.address.is_v4() != a->local_endpoint().address().is_v4()) continue;
+      if (auto err = set_tcp_md5(a->native_handle(), c.address, c.password); !err.empty())
+        spdlog::error("listener: peer {}: {}", c.address.to_string(), err);
+    }
+  }
+  if (acceptors_.empty() && config_.listen_port != 0) {
+    bool any_v4 = false, any_v6 = false;
+    for (auto& p : peers_) (p->config().address.is_v4() ? any_v4 : any_v6) = true;
+    if (any_v4) listen({asio::ip::address_v4::any(), config_.listen_port});
+    if (any_v6) listen({asio::ip::address_v6::any(), config_.listen_port});
+  }
+  for (auto* p : started) p->start();
 }
 
 void Speaker::shutdown(std::string message, std::function<void()> done) {

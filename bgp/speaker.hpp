@@ -23,6 +23,10 @@ class Speaker {
   // Leaves every peer (drain, withdraw, Cease with `message`); `done` once all have closed.
   void shutdown(std::string message, std::function<void()> done);
   std::vector<PeerStatus> status() const;
+  // A reloaded configuration: peers that are unchanged keep their sessions; removed and changed
+  // peers leave as on shutdown (drain, withdraw, Cease), changed and new ones start afresh.
+  // Passwords must already be resolved.
+  void reconfigure(const config::BgpConfig& config);
 
  private:
   void listen(const asio::ip::tcp::endpoint& endpoint);
@@ -30,7 +34,14 @@ class Speaker {
 
   asio::io_context& io_;
   config::BgpConfig config_;
+  void retire(std::unique_ptr<Peer> peer, const std::string& why);
+
+  std::uint32_t router_id_;
+  std::shared_ptr<const net::RouteSet> routes_;  // the last plan; null before the first
   std::vector<std::unique_ptr<Peer>> peers_;
+  // Peers removed by a reload. Their callbacks may still be queued on the io_context, so they
+  // live as long as the speaker (a few kilobytes per removed peer and reload).
+  std::vector<std::unique_ptr<Peer>> retired_;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
 };
 

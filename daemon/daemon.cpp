@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -11,7 +13,9 @@
 #include "daemon/endpoints.hpp"    // Observability
 #include "daemon/http_server.hpp"  // Observability
 #include "daemon/metrics.hpp"      // Observability
+#include "daemon/config_watcher.hpp"
 #include "daemon/kubernetes_source.hpp"
+#include "daemon/logging.hpp"
 #include "daemon/local_addresses.hpp"
 #include "daemon/planner.hpp"
 #include "daemon/version.hpp"
@@ -118,6 +122,53 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
     if (speaker_)
       speaker_->shutdown("clusterip-speaker on " + cfg_.node.name + " is shutting down", finished);
     if (ospf_) ospf_->shutdown(finished);  // OSPF
+  }
+
+  // A new, valid configuration: apply what changed, keep what did not (sessions included).
+  void reload(config::Config next) {
+    if (next == cfg_) {
+      spdlog::info("reload: configuration unchanged");
+      return;
+    }
+    const config::Config old = cfg_;
+    cfg_ = std::move(next);
+    // What this build cannot change while running keeps its old value, said out loud.
+    auto keep = [&](bool changed, const char* what, auto& field, const auto& old_value) {
+      if (!changed) return;
+      spdlog::warn("reload: {} changed; restart the daemon to apply it", what);
+      field = old_value;
+    };
+    keep(cfg_.node.router_id != old.node.router_id, "node.router_id", cfg_.node.router_id, old.node.router_id);
+    keep(cfg_.bgp.enabled != old.bgp.enabled, "bgp.enabled", cfg_.bgp.enabled, old.bgp.enabled);
+    keep(!(cfg_.ospf == old.ospf), "the ospf section", cfg_.ospf, old.ospf);  // OSPF
+
+    if (!(cfg_.log == old.log)) setup_logging(cfg_.log);
+    if (cfg_.advertise.withdraw_delay != old.advertise.withdraw_delay)
+      damper_ = WithdrawDamper(cfg_.advertise.withdraw_delay);
+    if (cfg_.advertise.service_cidrs) facts_.service_cidrs = *cfg_.advertise.service_cidrs;
+
+    const bool kubernetes_changed = !(cfg_.kubernetes == old.kubernetes) || cfg_.node.name != old.node.name ||
+                                    cfg_.advertise.service_cidrs.has_value() != old.advertise.service_cidrs.has_value() ||
+                                    cfg_.advertise.require_programmed != old.advertise.require_programmed;
+    if (kubernetes_changed) {
+      // Start over: nothing new is advertised until the new source has synced; the routes
+      // already advertised stay meanwhile.
+      spdlog::info("reload: Kubernetes settings changed; listing again");
+      kubernetes_.reset();
+      facts_ = Facts{};
+      if (cfg_.advertise.service_cidrs) facts_.service_cidrs = *cfg_.advertise.service_cidrs;
+      if (cfg_.kubernetes.enabled) {
+        kubernetes_.emplace(io_, cfg_, facts_, [this] { request_replan(); });
+        if (auto err = kubernetes_->start(); !err.empty()) spdlog::error("reload: kubernetes: {}", err);
+      }
+    }
+    if (speaker_ && !(cfg_.bgp == old.bgp)) speaker_->reconfigure(cfg_.bgp);
+    if (!(cfg_.http == old.http)) {  // Observability
+      http_.reset();
+      start_http();
+    }
+    spdlog::info("reload: applied");
+    request_replan();
   }
 
   std::chrono::milliseconds longest_drain() const {
@@ -239,6 +290,28 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
   std::optional<HttpServer> http_;  // last: its handler uses the members above
 };
 
+// Reads password_file and key_file into the config; the first problem, if any.
+std::optional<std::string> resolve_secrets(config::Config& cfg) {
+  for (auto& peer : cfg.bgp.peers) {
+    if (peer.password_file.empty()) continue;
+    if (auto err = read_secret(peer.password_file, peer.password))
+      return "bgp peer " + peer.address.to_string() + ": password_file: " + *err;
+  }
+  for (auto& interface : cfg.ospf.interfaces) {  // OSPF
+    if (interface.auth.key_file.empty()) continue;
+    if (auto err = read_secret(interface.auth.key_file, interface.auth.key))
+      return "ospf interface " + interface.name + ": auth.key_file: " + *err;
+  }
+  return std::nullopt;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 }  // namespace
 
 int run_daemon(config::Config cfg, const std::string& config_path) {
@@ -258,21 +331,9 @@ int run_daemon(config::Config cfg, const std::string& config_path) {
     spdlog::error("node.router_id is auto but this host has no global IPv4 address; set node.router_id");
     return 1;
   }
-  for (auto& peer : cfg.bgp.peers) {
-    if (peer.password_file.empty()) continue;
-    if (auto err = read_secret(peer.password_file, peer.password)) {
-      spdlog::error("bgp peer {}: password_file: {}", peer.address.to_string(), *err);
-      return 1;
-    }
-  }
-
-  // OSPF: authentication keys from files, as for the BGP passwords.
-  for (auto& interface : cfg.ospf.interfaces) {
-    if (interface.auth.key_file.empty()) continue;
-    if (auto err = read_secret(interface.auth.key_file, interface.auth.key)) {
-      spdlog::error("ospf interface {}: auth.key_file: {}", interface.name, *err);
-      return 1;
-    }
+  if (auto err = resolve_secrets(cfg)) {
+    spdlog::error("{}", *err);
+    return 1;
   }
 
   asio::io_context io;
@@ -282,6 +343,32 @@ int run_daemon(config::Config cfg, const std::string& config_path) {
     return 1;
   }
 
+  // Reload on SIGHUP and when the file changes. A bad file is refused with its errors and the
+  // running configuration stays.
+  std::string loaded_text = read_text(config_path);
+  auto reload = [&](bool forced) {
+    std::string text = read_text(config_path);
+    if (!forced && text == loaded_text) return;
+    loaded_text = text;
+    auto next = config::load_config_string(text, config_path);
+    if (!next) {
+      for (const auto& e : next.error()) spdlog::error("reload: {}", e.to_string());
+      spdlog::error("reload: {} is invalid; keeping the running configuration", config_path);
+      return;
+    }
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    next->node.name = config::resolve_node_name(next->node, std::getenv("NODE_NAME"), host);
+    if (auto err = resolve_secrets(*next)) {
+      spdlog::error("reload: {}; keeping the running configuration", *err);
+      return;
+    }
+    daemon.reload(std::move(*next));
+  };
+  ConfigWatcher watcher(io, config_path, [&] { reload(false); });
+  if (auto err = watcher.start(); !err.empty())
+    spdlog::warn("not watching {} for changes ({}); reload with SIGHUP", config_path, err);
+
   // First SIGTERM/SIGINT: leave cleanly. A second one: leave now.
   asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   asio::steady_timer give_up(io);
@@ -290,7 +377,10 @@ int run_daemon(config::Config cfg, const std::string& config_path) {
     signals.async_wait([&](boost::system::error_code ec, int sig) {
       if (ec) return;
       if (sig == SIGHUP) {
-        spdlog::warn("SIGHUP: configuration reload is not implemented in this build; ignored");
+        if (!leaving) {
+          spdlog::info("SIGHUP: reloading {}", config_path);
+          reload(true);
+        }
         return wait_signal();
       }
       if (leaving) {

@@ -1,0 +1,91 @@
+"""Config reload against a real BIRD: a good change is applied without touching an unchanged
+session, a bad file is refused with its errors and the old config keeps running, an unchanged
+file does nothing, a changed peer reconnects, and a peer added by reload comes up."""
+import os
+import re
+import signal
+import time
+import unittest
+
+from lab import ROUTER_V4, LabTestCase, report, require
+from poll import wait_for
+from routes import Peer
+from speaker import config_yaml
+
+ROUTER_ASN, NODE_ASN = 64512, 64513
+SERVICE_V4, EXTRA = "10.96.0.0/12", "192.0.2.0/24"
+
+
+def setUpModule():
+    require("bird", "speaker")
+
+
+class Reload(LabTestCase):
+    def write_config(self, node, prefixes, **peer_options):
+        """Replace the node's config the way a ConfigMap update does: a new file renamed over the old."""
+        peer = {"address": ROUTER_V4, "asn": ROUTER_ASN, **peer_options}
+        text = config_yaml(node.name, node.host.v4, NODE_ASN, [peer], prefixes, "1s")
+        self.write_raw(node, text)
+
+    @staticmethod
+    def write_raw(node, text):
+        tmp = node.conf + ".new"
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, node.conf)
+
+    def log(self, node):
+        with open(node.log, errors="replace") as f:
+            return f.read()
+
+    def established_count(self, node):
+        return len(re.findall(r"-> Established", self.log(node)))
+
+    def wait_log(self, node, pattern, what):
+        return wait_for(what, lambda: re.search(pattern, self.log(node)), timeout=15)
+
+    def wait_rib(self, router, prefix, present, what):
+        wait_for(what, lambda: router.rib(prefix), until=lambda paths: bool(paths) == present, timeout=15)
+
+    def test_reload(self):
+        host = self.lab.add_host()
+        router = self.lab.start_router("bird", ROUTER_ASN, [Peer(host.name, host.v4, ROUTER_V4, NODE_ASN)])
+        node = self.lab.start_node("speaker", host, NODE_ASN, [{"address": ROUTER_V4, "asn": ROUTER_ASN}], [SERVICE_V4])
+        self.wait_rib(router, SERVICE_V4, True, "the Service CIDR at the router")
+        self.assertEqual(self.established_count(node), 1)
+
+        # 1. A new prefix by file change (inotify): advertised, the session untouched.
+        t0 = time.monotonic()
+        self.write_config(node, [SERVICE_V4, EXTRA])
+        self.wait_rib(router, EXTRA, True, "the prefix added by reload")
+        report(f"file changed -> new prefix at the router {time.monotonic() - t0:.2f}s")
+        self.assertEqual(self.established_count(node), 1, "an unchanged session was reset by the reload")
+
+        # 2. A bad file: refused with its errors, nothing changes.
+        with open(node.conf) as f:
+            good = f.read()
+        self.write_raw(node, good.replace("node:", "nodes:"))
+        self.wait_log(node, r"keeping the running configuration", "the bad config to be refused")
+        self.assertRegex(self.log(node), r"reload: .*:1:1: nodes: unknown key")
+        time.sleep(0.5)
+        self.assertTrue(router.rib(SERVICE_V4) and router.rib(EXTRA), "a bad reload changed the routes")
+        self.assertTrue(node.running())
+        self.assertEqual(self.established_count(node), 1)
+
+        # 3. SIGHUP with the good file back: applied; SIGHUP again with nothing new: a no-op.
+        self.write_config(node, [SERVICE_V4, EXTRA])
+        node.process.signal(signal.SIGHUP)
+        self.wait_log(node, r"configuration unchanged", "a reload of an unchanged config")
+        self.assertEqual(self.established_count(node), 1)
+
+        # 4. The peer's settings change: that session reconnects; the removed prefix goes.
+        self.write_config(node, [SERVICE_V4], hold_time="30s", keepalive_time="10s")
+        wait_for("the changed peer to reconnect", lambda: self.established_count(node), until=lambda n: n == 2,
+                 timeout=20)
+        self.wait_rib(router, EXTRA, False, "the prefix removed by reload to be withdrawn")
+        self.wait_rib(router, SERVICE_V4, True, "the Service CIDR back after the reconnect")
+        self.assertTrue(node.running())
+
+
+if __name__ == "__main__":
+    unittest.main()
