@@ -12,18 +12,24 @@ net::Family family_of(wire::AfiSafi f) { return f.afi == wire::Afi::ipv4 ? net::
 
 AdjRibOut::Table AdjRibOut::desired(const net::RouteSet& routes, const OutboundPolicy& policy,
                                     wire::AfiSafi family) {
+  auto& cache = interned_[family];
+  if (!(cache.policy == policy)) cache = Interned{policy, {}};
   Table table;
-  std::vector<std::pair<const net::RouteAttributes*, Attributes>> interned;
+  const net::RouteAttributes* last_key = nullptr;  // runs of equal tags are the common case
+  Attributes last;
   for (const auto& [prefix, route] : routes) {
     if (prefix.family() != family_of(family)) continue;
-    Attributes attrs;
-    for (auto& [key, value] : interned)
-      if (*key == route.attributes) attrs = value;
-    if (!attrs) {
-      attrs = std::make_shared<const wire::PathAttributes>(policy.attributes(route.attributes, family));
-      interned.emplace_back(&route.attributes, attrs);
+    if (!last_key || !(*last_key == route.attributes)) {
+      last.reset();
+      for (auto& [key, value] : cache.attributes)
+        if (key == route.attributes) last = value;
+      if (!last) {
+        last = std::make_shared<const wire::PathAttributes>(policy.attributes(route.attributes, family));
+        cache.attributes.emplace_back(route.attributes, last);
+      }
+      last_key = &route.attributes;
     }
-    table.emplace_hint(table.end(), prefix, std::move(attrs));
+    table.emplace_hint(table.end(), prefix, last);
   }
   return table;
 }

@@ -17,8 +17,10 @@ class AdjRibOut {
   using Attributes = std::shared_ptr<const wire::PathAttributes>;
   using Table = std::map<net::Prefix, Attributes>;
 
-  // The table a peer should hold for `family`, given the routes and the peer's policy.
-  static Table desired(const net::RouteSet& routes, const OutboundPolicy& policy, wire::AfiSafi family);
+  // The table a peer should hold for `family`, given the routes and the peer's policy. Equal
+  // attribute sets come out as the same shared object from call to call, so sync() compares
+  // pointers, not attributes, for the (usual) prefixes that did not change.
+  Table desired(const net::RouteSet& routes, const OutboundPolicy& policy, wire::AfiSafi family);
 
   // The UPDATEs that take the peer from what it holds to `target`; then it holds `target`.
   std::vector<wire::Update> sync(wire::AfiSafi family, Table target, const wire::EncodeContext& ctx);
@@ -29,7 +31,12 @@ class AdjRibOut {
   void forget(wire::AfiSafi family) { tables_.erase(family); }
 
  private:
+  struct Interned {
+    OutboundPolicy policy;  // the cache holds only while the policy is the same
+    std::vector<std::pair<net::RouteAttributes, Attributes>> attributes;
+  };
   std::map<wire::AfiSafi, Table> tables_;
+  std::map<wire::AfiSafi, Interned> interned_;
 };
 
 }  // namespace bgp

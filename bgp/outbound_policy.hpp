@@ -26,6 +26,8 @@ struct OutboundPolicy {
   }
   // The attributes for a route of `family` carrying `route` tags (the MP_REACH NLRI is left empty).
   wire::PathAttributes attributes(const net::RouteAttributes& route, wire::AfiSafi family) const;
+
+  bool operator==(const OutboundPolicy&) const = default;
 };
 
 constexpr net::Community kGracefulShutdown = 0xffff0000;  // RFC 8326 GRACEFUL_SHUTDOWN (65535:0)

@@ -3,7 +3,7 @@
 namespace cisd {
 
 net::RouteSet WithdrawDamper::apply(const net::RouteSet& planned, Clock::time_point now) {
-  if (delay_.count() <= 0) return advertised_ = planned;
+  if (delay_.count() <= 0) return planned;  // nothing to hold: no bookkeeping either
   // Newly missing routes start their delay; routes back in the plan are no longer held.
   for (const auto& [prefix, route] : advertised_)
     if (!planned.contains(prefix) && !held_.count(prefix)) held_.emplace(prefix, Held{route, now});

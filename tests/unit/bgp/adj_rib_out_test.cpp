@@ -92,10 +92,10 @@ TEST(OutboundPolicy, MergesSortsAndDedupsCommunitiesAndTagsGracefulShutdown) {
 TEST(AdjRibOut, FirstSyncAnnouncesEverythingInOneUpdate) {
   AdjRibOut rib;
   net::RouteSet routes{R("10.96.0.0/12"), R("10.96.0.10/32"), R("fd00:10:96::/112")};
-  auto v4 = rib.sync(wire::kIpv4Unicast, AdjRibOut::desired(routes, ebgp_policy(), wire::kIpv4Unicast), {});
+  auto v4 = rib.sync(wire::kIpv4Unicast, rib.desired(routes, ebgp_policy(), wire::kIpv4Unicast), {});
   ASSERT_EQ(v4.size(), 1u);
   EXPECT_EQ(v4[0].nlri, (std::vector<Prefix>{P("10.96.0.0/12"), P("10.96.0.10/32")}));
-  auto v6 = rib.sync(wire::kIpv6Unicast, AdjRibOut::desired(routes, ebgp_policy(), wire::kIpv6Unicast), {});
+  auto v6 = rib.sync(wire::kIpv6Unicast, rib.desired(routes, ebgp_policy(), wire::kIpv6Unicast), {});
   ASSERT_EQ(v6.size(), 1u);
   EXPECT_EQ(v6[0].attributes.mp_reach->nlri, std::vector<Prefix>{P("fd00:10:96::/112")});
   EXPECT_EQ(rib.size(wire::kIpv4Unicast), 2u);
@@ -105,12 +105,12 @@ TEST(AdjRibOut, FirstSyncAnnouncesEverythingInOneUpdate) {
 TEST(AdjRibOut, SendsOnlyTheDifference) {
   AdjRibOut rib;
   auto policy = ebgp_policy();
-  rib.sync(wire::kIpv4Unicast, AdjRibOut::desired({R("10.96.0.0/12"), R("10.96.0.10/32")}, policy, wire::kIpv4Unicast), {});
+  rib.sync(wire::kIpv4Unicast, rib.desired({R("10.96.0.0/12"), R("10.96.0.10/32")}, policy, wire::kIpv4Unicast), {});
   // Unchanged: nothing to send.
-  EXPECT_TRUE(rib.sync(wire::kIpv4Unicast, AdjRibOut::desired({R("10.96.0.0/12"), R("10.96.0.10/32")}, policy, wire::kIpv4Unicast), {}).empty());
+  EXPECT_TRUE(rib.sync(wire::kIpv4Unicast, rib.desired({R("10.96.0.0/12"), R("10.96.0.10/32")}, policy, wire::kIpv4Unicast), {}).empty());
   // One removed, one added, one re-tagged.
   auto updates = rib.sync(wire::kIpv4Unicast,
-                          AdjRibOut::desired({R("10.96.0.0/12", {0xfde80001}), R("10.96.0.11/32")}, policy, wire::kIpv4Unicast), {});
+                          rib.desired({R("10.96.0.0/12", {0xfde80001}), R("10.96.0.11/32")}, policy, wire::kIpv4Unicast), {});
   EXPECT_EQ(all_withdrawn(updates), std::vector<Prefix>{P("10.96.0.10/32")});
   auto nlri = all_nlri(updates);
   std::sort(nlri.begin(), nlri.end());
@@ -122,7 +122,7 @@ TEST(AdjRibOut, SendsOnlyTheDifference) {
 
 TEST(AdjRibOut, WithdrawsEverythingWhenTheTargetIsEmpty) {
   AdjRibOut rib;
-  rib.sync(wire::kIpv6Unicast, AdjRibOut::desired({R("fd00:10:96::/112")}, ebgp_policy(), wire::kIpv6Unicast), {});
+  rib.sync(wire::kIpv6Unicast, rib.desired({R("fd00:10:96::/112")}, ebgp_policy(), wire::kIpv6Unicast), {});
   auto updates = rib.sync(wire::kIpv6Unicast, {}, {});
   ASSERT_EQ(updates.size(), 1u);
   ASSERT_TRUE(updates[0].attributes.mp_unreach);
@@ -134,9 +134,26 @@ TEST(AdjRibOut, ForgetResendsOnNextSync) {
   AdjRibOut rib;
   auto policy = ebgp_policy();
   net::RouteSet routes{R("10.96.0.0/12")};
-  rib.sync(wire::kIpv4Unicast, AdjRibOut::desired(routes, policy, wire::kIpv4Unicast), {});
+  rib.sync(wire::kIpv4Unicast, rib.desired(routes, policy, wire::kIpv4Unicast), {});
   rib.forget(wire::kIpv4Unicast);
-  EXPECT_EQ(all_nlri(rib.sync(wire::kIpv4Unicast, AdjRibOut::desired(routes, policy, wire::kIpv4Unicast), {})).size(), 1u);
+  EXPECT_EQ(all_nlri(rib.sync(wire::kIpv4Unicast, rib.desired(routes, policy, wire::kIpv4Unicast), {})).size(), 1u);
+}
+
+TEST(AdjRibOut, EqualAttributesAreTheSameObjectAcrossCalls) {
+  AdjRibOut rib;
+  auto policy = ebgp_policy();
+  net::RouteSet routes{R("10.96.0.0/12"), R("10.96.0.10/32"), R("10.96.0.11/32", {0xfde80001})};
+  auto first = rib.desired(routes, policy, wire::kIpv4Unicast);
+  auto second = rib.desired(routes, policy, wire::kIpv4Unicast);
+  EXPECT_EQ(first.at(P("10.96.0.0/12")).get(), second.at(P("10.96.0.0/12")).get());
+  EXPECT_EQ(first.at(P("10.96.0.0/12")).get(), first.at(P("10.96.0.10/32")).get());
+  EXPECT_NE(first.at(P("10.96.0.0/12")).get(), first.at(P("10.96.0.11/32")).get());
+  // A policy change (here: draining) gives new attributes, and sync re-announces every prefix.
+  rib.sync(wire::kIpv4Unicast, std::move(first), {});
+  policy.graceful_shutdown = true;
+  auto drained = rib.desired(routes, policy, wire::kIpv4Unicast);
+  EXPECT_EQ(drained.at(P("10.96.0.0/12"))->communities, std::vector<net::Community>{kGracefulShutdown});
+  EXPECT_EQ(all_nlri(rib.sync(wire::kIpv4Unicast, std::move(drained), {})).size(), 3u);
 }
 
 TEST(UpdatePacker, EveryUpdateFitsIn4096BytesAndNothingIsLost) {
@@ -144,7 +161,7 @@ TEST(UpdatePacker, EveryUpdateFitsIn4096BytesAndNothingIsLost) {
   auto routes = many_host_routes(n);
   for (auto family : {wire::kIpv4Unicast}) {
     AdjRibOut rib;
-    auto updates = rib.sync(family, AdjRibOut::desired(routes, ebgp_policy(), family), {});
+    auto updates = rib.sync(family, rib.desired(routes, ebgp_policy(), family), {});
     EXPECT_EQ(all_nlri(updates).size(), static_cast<std::size_t>(n));
     for (auto& u : updates) EXPECT_LE(wire::encode(u, {}).size(), wire::kMaxMessageSize);
     // 5 bytes per /32: about 800 per UPDATE, so 7 UPDATEs, not thousands.
