@@ -12,7 +12,7 @@ PACKAGES=(
   libboost-dev libboost-system-dev libssl-dev libnl-3-dev libnl-route-3-dev libnftables-dev nftables iptables
   libyaml-cpp-dev libspdlog-dev prometheus-cpp-dev libsimdjson-dev nlohmann-json3-dev
   libcli11-dev libgtest-dev libgmock-dev
-  bird2 frr gobgpd dnsmasq-base unbound iproute2 iputils-ping curl python3 python3-yaml procps
+  bird2 frr gobgpd dnsmasq-base unbound iproute2 iputils-ping curl tcpdump openssl python3 python3-yaml procps
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -32,5 +32,5 @@ for s in bird frr unbound; do
 done
 
 echo "==> building in $BUILD_DIR"
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)"
