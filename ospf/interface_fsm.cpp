@@ -14,7 +14,6 @@ struct Overloaded : Fs... {
 template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
 
-std::size_t slot(TimerId timer) { return static_cast<std::size_t>(timer); }
 
 template <class Rep, class Period>
 std::uint32_t whole_seconds(std::chrono::duration<Rep, Period> d) {
@@ -102,8 +101,7 @@ std::vector<InterfaceAction> InterfaceFsm::handle(const InterfaceEvent& event, C
   Actions out;
   if (const auto* expired = std::get_if<TimerExpired>(&event)) {
     // An expiry of a timer we stopped (a race in the adapter) is not an event for this machine.
-    if (!armed_[slot(expired->timer)]) return out;
-    armed_[slot(expired->timer)] = false;
+    if (!timers_.fire(expired->timer)) return out;
   }
   bool up = state_ != InterfaceState::down && state_ != InterfaceState::loopback;
   if (const auto* neighbors = neighbors_of(event); neighbors && up) neighbors_ = *neighbors;
@@ -252,14 +250,11 @@ void InterfaceFsm::set_state(InterfaceState next, Actions& out) {
 }
 
 void InterfaceFsm::start_timer(TimerId timer, Duration duration, Actions& out) {
-  armed_[slot(timer)] = true;
-  out.emplace_back(StartTimer{timer, duration});
+  timers_.start(timer, duration, out);
 }
 
 void InterfaceFsm::stop_timer(TimerId timer, Actions& out) {
-  if (!armed_[slot(timer)]) return;
-  armed_[slot(timer)] = false;
-  out.emplace_back(StopTimer{timer});
+  timers_.stop(timer, out);
 }
 
 // ---- Printers ----------------------------------------------------------------------------------

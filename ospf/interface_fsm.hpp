@@ -167,7 +167,7 @@ class InterfaceFsm {
   std::uint32_t dr_ = 0;
   std::uint32_t bdr_ = 0;
   NeighborSnapshots neighbors_;
-  std::array<bool, kTimerCount> armed_{};
+  ArmedTimers timers_;
 };
 
 // §9.4 steps 1-4 as a pure function: the DR and BDR (interface addresses) that `self` computes from

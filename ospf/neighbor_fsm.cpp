@@ -14,7 +14,6 @@ struct Overloaded : Fs... {
 template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
 
-std::size_t slot(TimerId timer) { return static_cast<std::size_t>(timer); }
 
 bool same_lsa(const wire::LsaHeader& h, const wire::LsaRequest& r) {
   return h.type == r.type && h.ls_id == r.ls_id && h.advertising_router == r.advertising_router;
@@ -59,8 +58,7 @@ std::vector<NeighborAction> NeighborFsm::handle(const NeighborEvent& event, Cloc
   Actions out;
   if (const auto* expired = std::get_if<TimerExpired>(&event)) {
     // An expiry of a timer we stopped (a race in the adapter) is not an event for this machine.
-    if (!armed_[slot(expired->timer)]) return out;
-    armed_[slot(expired->timer)] = false;
+    if (!timers_.fire(expired->timer)) return out;
   }
   switch (state_) {
     case NeighborState::down: in_down(event, out); break;
@@ -437,14 +435,11 @@ void NeighborFsm::set_state(NeighborState next, const char* event, Actions& out)
 }
 
 void NeighborFsm::start_timer(TimerId timer, Duration duration, Actions& out) {
-  armed_[slot(timer)] = true;
-  out.emplace_back(StartTimer{timer, duration});
+  timers_.start(timer, duration, out);
 }
 
 void NeighborFsm::stop_timer(TimerId timer, Actions& out) {
-  if (!armed_[slot(timer)]) return;
-  armed_[slot(timer)] = false;
-  out.emplace_back(StopTimer{timer});
+  timers_.stop(timer, out);
 }
 
 // ---- Printers ----------------------------------------------------------------------------------

@@ -225,7 +225,7 @@ class NeighborFsm {
   std::deque<wire::LsaHeader> summary_list_;  // Database summary list
   std::deque<wire::LsaHeader> request_list_;  // Link state request list
   std::vector<wire::LsaRequest> outstanding_;  // in the last LS Request sent, not yet answered
-  std::array<bool, kTimerCount> armed_{};
+  ArmedTimers timers_;
 };
 
 std::ostream& operator<<(std::ostream&, NeighborState);

@@ -2,9 +2,11 @@
 // actions and one timer event they share. The machines only name timers; the instance owns the
 // real ones (one set per interface, one set per neighbor) and feeds expiries back as TimerExpired.
 #pragma once
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <iosfwd>
+#include <utility>
 
 namespace ospf {
 
@@ -41,6 +43,27 @@ struct StopTimer {
 struct TimerExpired {
   TimerId timer;
   bool operator==(const TimerExpired&) const = default;
+};
+
+// Which timers a machine has armed and not yet stopped or seen fire, so it emits StopTimer only
+// for running timers and ignores stale expiries.
+class ArmedTimers {
+ public:
+  template <typename Actions>
+  void start(TimerId timer, Duration duration, Actions& out) {
+    armed_[slot(timer)] = true;
+    out.emplace_back(StartTimer{timer, duration});
+  }
+  template <typename Actions>
+  void stop(TimerId timer, Actions& out) {
+    if (std::exchange(armed_[slot(timer)], false)) out.emplace_back(StopTimer{timer});
+  }
+  // An expiry: true when the timer was running (it no longer is).
+  bool fire(TimerId timer) { return std::exchange(armed_[slot(timer)], false); }
+
+ private:
+  static std::size_t slot(TimerId timer) { return static_cast<std::size_t>(timer); }
+  std::array<bool, kTimerCount> armed_{};
 };
 
 std::ostream& operator<<(std::ostream&, TimerId);
