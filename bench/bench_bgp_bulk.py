@@ -177,7 +177,21 @@ class CisSpeaker(SpeakerNode):
         return [self.process.pid]
 
 
-class BirdSpeaker(BirdRouter):
+class ForegroundBird(BirdRouter):
+    """BIRD as the speaker, in the foreground so that its pid is the one to measure."""
+
+    def start(self):
+        with open(self.conf, "w") as f:
+            f.write(self.config_text())
+        self.process = Process(self.ns, ["bird", "-f", "-c", self.conf, "-s", self.sock,
+                                         "-P", os.path.join(self.dir, "bird.pid")],
+                               os.path.join(self.dir, "bird.stderr"))
+
+    def pids(self):
+        return [self.process.pid]
+
+
+class BirdSpeaker(ForegroundBird):
     label = LABELS["bird"]
 
     def __init__(self, host, workdir, routes):
@@ -195,15 +209,6 @@ class BirdSpeaker(BirdRouter):
                 "  connect delay time 1;   # the least BIRD allows; the default is 5 s\n"
                 "  ipv4 { import none; export all; };\n}\n")
 
-    def start(self):
-        with open(self.conf, "w") as f:
-            f.write(self.config_text())
-        self.process = Process(self.ns, ["bird", "-f", "-c", self.conf, "-s", self.sock,
-                                         "-P", os.path.join(self.dir, "bird.pid")],
-                               os.path.join(self.dir, "bird.stderr"))
-
-    def pids(self):
-        return [self.process.pid]
 
 
 class FrrSpeaker(FrrRouter):

@@ -3,6 +3,7 @@
 #pragma once
 #include <map>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "bgp/outbound_policy.hpp"
@@ -15,7 +16,21 @@ class AdjRibOut {
  public:
   // Attribute sets are shared: thousands of prefixes usually carry a handful of distinct ones.
   using Attributes = std::shared_ptr<const wire::PathAttributes>;
-  using Table = std::map<net::Prefix, Attributes>;
+
+  // Prefix -> the attributes it goes with, sorted by prefix, in one array: 40 bytes an entry
+  // (100k prefixes: 4 MB, where a std::map took 8).
+  class Table {
+   public:
+    using Entry = std::pair<net::Prefix, Attributes>;
+    const Attributes& at(const net::Prefix& prefix) const;  // throws std::out_of_range
+    std::size_t size() const { return entries_.size(); }
+    std::vector<Entry>::const_iterator begin() const { return entries_.begin(); }
+    std::vector<Entry>::const_iterator end() const { return entries_.end(); }
+
+   private:
+    friend class AdjRibOut;
+    std::vector<Entry> entries_;
+  };
 
   // The table a peer should hold for `family`, given the routes and the peer's policy. Equal
   // attribute sets come out as the same shared object from call to call, so sync() compares

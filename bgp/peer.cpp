@@ -21,6 +21,9 @@ constexpr auto kCloseTimeout = std::chrono::seconds(3);
 // 16 MiB is several full tables. A peer that stops reading while we keep having news for it (route
 // churn, keepalives) is dropped with Cease/Out of Resources when it would take more.
 constexpr std::size_t kMaxUnsentBytes = 16 * 1024 * 1024;
+// A peer can make every UPDATE carry a discarded attribute: after the first warning of a session,
+// at most one line per this interval (each line says how many it left out).
+constexpr auto kDiscardWarningInterval = std::chrono::minutes(1);
 
 std::vector<wire::AfiSafi> offered_families(const config::PeerConfig& c) {
   std::vector<wire::AfiSafi> out;
@@ -79,7 +82,9 @@ Peer::Peer(asio::io_context& io, config::PeerConfig config, std::uint32_t local_
       routes_(std::move(routes)),
       timers_{asio::steady_timer(io), asio::steady_timer(io), asio::steady_timer(io), asio::steady_timer(io)},
       flush_deadline_(io),
-      drain_timer_(io) {}
+      drain_timer_(io),
+      received_(config_.max_prefixes),
+      discard_warnings_(kDiscardWarningInterval) {}
 
 void Peer::start() {
   spdlog::info("peer {}: starting (AS {}, {})", name_, config_.asn,
@@ -142,11 +147,12 @@ void Peer::execute(const Action& action) {
         } else if constexpr (std::is_same_v<A, SessionUp>) {
           on_session_up(a.negotiated);
         } else if constexpr (std::is_same_v<A, SessionDown>) {
-          spdlog::log(draining_ ? spdlog::level::info : spdlog::level::warn, "peer {}: session down: {}", name_,
-                      a.reason);
+          spdlog::log(draining_ || restarting_ ? spdlog::level::info : spdlog::level::warn,
+                      "peer {}: session down: {}", name_, a.reason);
           last_error_ = a.reason;
           established_since_.reset();
           adj_rib_out_.clear();
+          received_.clear();
         } else if constexpr (std::is_same_v<A, RefreshRequested>) {
           spdlog::info("peer {}: route refresh requested for {}", name_, (std::ostringstream() << a.family).str());
           adj_rib_out_.forget(a.family);
@@ -223,7 +229,7 @@ void Peer::accept(asio::ip::tcp::socket socket) {
   if (auto err = prepare_socket(socket); !err.empty()) spdlog::warn("peer {}: {}", name_, err);
   switch (fsm_.state()) {
     case State::idle:
-      if (draining_) return;  // leaving: refuse
+      if (draining_ || restarting_) return;  // leaving: refuse
       incoming_.emplace(std::move(socket));
       handle(AutomaticStart{});
       return;
@@ -300,7 +306,7 @@ void Peer::on_bytes() {
       return;
     }
     if (*length == 0 || pending.size() < *length) break;
-    auto decoded = wire::decode(pending.first(*length), decode_ctx_);
+    auto decoded = wire::decode_with_discards(pending.first(*length), decode_ctx_);
     offset += *length;
     if (!decoded) {
       const auto& e = decoded.error();
@@ -308,19 +314,19 @@ void Peer::on_bytes() {
       if (e.reaction != wire::Reaction::session_reset) {
         ++counters_.malformed_updates;
         ++counters_.updates_received;
+        // RFC 7606 treat-as-withdraw: none of the UPDATE's prefixes is announced any more.
+        if (fsm_.state() == State::established) received_.withdraw(e.withdrawn);
       }
       handle(MessageDecodeFailed{e});
       continue;
     }
     std::visit(
-        [this](auto&& m) {
+        [this, &decoded](auto&& m) {
           using M = std::decay_t<decltype(m)>;
           if constexpr (std::is_same_v<M, wire::Open>) {
             handle(OpenReceived{m});
           } else if constexpr (std::is_same_v<M, wire::Update>) {
-            ++counters_.updates_received;
-            counters_.prefixes_received += m.nlri.size() + (m.attributes.mp_reach ? m.attributes.mp_reach->nlri.size() : 0);
-            handle(UpdateReceived{});
+            on_update(m, decoded->discarded);
           } else if constexpr (std::is_same_v<M, wire::Notification>) {
             ++counters_.notifications_received;
             last_error_ = "received " + wire::describe(m);
@@ -338,12 +344,41 @@ void Peer::on_bytes() {
             }
           }
         },
-        *decoded);
+        decoded->message);
   }
   if (gen != generation_) return;
   // Keep the unconsumed tail at the front of the buffer.
   std::copy(read_buffer_.begin() + offset, read_buffer_.begin() + read_used_, read_buffer_.begin());
   read_used_ -= offset;
+}
+
+void Peer::on_update(const wire::Update& update, const std::vector<wire::DiscardedAttribute>& discarded) {
+  ++counters_.updates_received;
+  counters_.prefixes_received +=
+      update.nlri.size() + (update.attributes.mp_reach ? update.attributes.mp_reach->nlri.size() : 0);
+  for (const auto& attribute : discarded) {
+    ++counters_.attributes_discarded;
+    if (auto suppressed = discard_warnings_.allow(WarningLimiter::Clock::now()))
+      spdlog::warn("peer {}: discarded path attribute {} from an UPDATE, the rest of it stands (RFC 7606): {}{}",
+                   name_, unsigned{attribute.type}, attribute.reason,
+                   *suppressed ? fmt::format(" ({} more discarded since the last such line)", *suppressed) : "");
+  }
+  // Counted only in Established: anywhere else UpdateReceived is an FSM error that resets the session.
+  std::optional<net::Family> over_limit;
+  if (fsm_.state() == State::established) over_limit = received_.apply(update);
+  handle(UpdateReceived{});
+  if (!over_limit || fsm_.state() != State::established) return;
+  spdlog::warn("peer {}: announces more than max_prefixes ({}) {} prefixes; dropping the session", name_,
+               received_.limit(), net::to_string(*over_limit));
+  // RFC 4486: the NOTIFICATION, the close and the restart backoff are the FSM's, as after any error.
+  const auto cease = received_.cease(*over_limit);
+  wire::DecodeError error;
+  error.code = cease.code;
+  error.subcode = cease.subcode;
+  error.data = cease.data;
+  error.description =
+      "more than " + std::to_string(received_.limit()) + " " + std::string(net::to_string(*over_limit)) + " prefixes";
+  handle(MessageDecodeFailed{std::move(error)});
 }
 
 void Peer::send(const wire::Message& message) {
@@ -467,6 +502,8 @@ void Peer::on_session_up(const Negotiated& negotiated) {
   last_error_.clear();
   encode_ctx_.four_octet_as = negotiated.four_octet_as;
   decode_ctx_.four_octet_as = negotiated.four_octet_as;
+  received_.clear();
+  discard_warnings_ = WarningLimiter(kDiscardWarningInterval);  // each session's first discard is logged
   policy_ = make_policy();
   spdlog::info("peer {}: established, hold time {}s, keepalive {}s", name_,
                std::chrono::duration_cast<std::chrono::seconds>(negotiated.hold_time).count(),
@@ -542,6 +579,25 @@ void Peer::withdraw_all_and_stop() {
   if (!socket_ && on_closed_) std::exchange(on_closed_, nullptr)();
 }
 
+// ---- restarting ----------------------------------------------------------------------------
+
+bool Peer::peer_helps_graceful_restart() const {
+  return fsm_.state() == State::established && fsm_.negotiated() && fsm_.negotiated()->peer_graceful_restart;
+}
+
+void Peer::restart(std::function<void()> done) {
+  restarting_ = true;
+  incoming_.reset();
+  if (fsm_.state() == State::established)
+    spdlog::info("peer {}: restarting: routes kept at the router as stale for {} s (graceful restart)", name_,
+                 std::chrono::duration_cast<std::chrono::seconds>(config_.graceful_restart.restart_time).count());
+  // No withdrawal and no NOTIFICATION (RFC 4724 §4.2; we do not negotiate RFC 8538): what is
+  // already queued still goes out whole, then the FIN. A restart is never slowed by a drain.
+  on_closed_ = std::move(done);
+  handle(ManualStop{std::nullopt});
+  if (!socket_ && on_closed_) std::exchange(on_closed_, nullptr)();
+}
+
 PeerStatus Peer::status() const {
   PeerStatus s;
   s.address = config_.address;
@@ -549,6 +605,9 @@ PeerStatus Peer::status() const {
   s.state = fsm_.state();
   s.last_error = last_error_;
   for (auto f : {wire::kIpv4Unicast, wire::kIpv6Unicast}) s.advertised[f] = adj_rib_out_.size(f);
+  s.received[wire::kIpv4Unicast] = received_.count(net::Family::ipv4);
+  s.received[wire::kIpv6Unicast] = received_.count(net::Family::ipv6);
+  s.max_prefixes = received_.limit();
   s.counters = counters_;
   s.established_since = established_since_;
   return s;

@@ -13,7 +13,9 @@
 
 #include "bgp/adj_rib_out.hpp"
 #include "bgp/asio.hpp"
+#include "bgp/received_prefixes.hpp"
 #include "bgp/session_fsm.hpp"
+#include "bgp/warning_limiter.hpp"
 #include "config/config.hpp"
 #include "net/route_set.hpp"
 
@@ -24,6 +26,7 @@ struct PeerCounters {
   std::uint64_t updates_received = 0;
   std::uint64_t prefixes_received = 0;   // validated and counted, never installed
   std::uint64_t malformed_updates = 0;   // RFC 7606 treat-as-withdraw / attribute-discard
+  std::uint64_t attributes_discarded = 0;  // RFC 7606 attribute-discard and repeats, from UPDATEs that stood
   std::uint64_t notifications_received = 0;
   std::uint64_t established_transitions = 0;
   std::map<std::pair<std::uint8_t, std::uint8_t>, std::uint64_t> notifications_sent;  // (code, subcode)
@@ -35,6 +38,8 @@ struct PeerStatus {
   State state = State::idle;
   std::string last_error;
   std::map<wire::AfiSafi, std::size_t> advertised;
+  std::map<wire::AfiSafi, std::size_t> received;  // prefixes the peer announces now (Established only)
+  std::uint32_t max_prefixes = 0;                 // per family; 0 = no limit
   PeerCounters counters;
   std::optional<Clock::time_point> established_since;  // for the status view's uptime
 };
@@ -54,6 +59,11 @@ class Peer {
   void accept(asio::ip::tcp::socket socket);
   // RFC 8326 drain (when enabled), withdraw all, Cease with `message`, close; then `done`.
   void shutdown(std::string message, std::function<void()> done);
+  // Graceful restart (RFC 4724): close the connection without withdrawing or a NOTIFICATION, so
+  // a helper router keeps our routes as stale until the next instance's End-of-RIB; then `done`.
+  void restart(std::function<void()> done);
+  // The peer advertised the Graceful Restart capability on the current session (it will help).
+  bool peer_helps_graceful_restart() const;
 
   const config::PeerConfig& config() const { return config_; }
   PeerStatus status() const;
@@ -65,6 +75,7 @@ class Peer {
   void adopt(asio::ip::tcp::socket socket);
   void start_read();
   void on_bytes();
+  void on_update(const wire::Update& update, const std::vector<wire::DiscardedAttribute>& discarded);
   void send(const wire::Message& message);
   void flush();
   void close_connection();
@@ -86,6 +97,7 @@ class Peer {
   AdjRibOut adj_rib_out_;
   OutboundPolicy policy_;
   bool draining_ = false;
+  bool restarting_ = false;  // restart() called: closing quietly, refusing new connections
   bool end_of_rib_sent_ = false;  // this session's initial burst is complete
 
   std::optional<asio::ip::tcp::socket> socket_;
@@ -107,6 +119,8 @@ class Peer {
   std::string shutdown_message_;
   std::string last_error_;
   PeerCounters counters_;
+  ReceivedPrefixes received_;        // what the peer announces, counted against max_prefixes
+  WarningLimiter discard_warnings_;  // "discarded path attribute" lines
   std::optional<Clock::time_point> established_since_;
 };
 

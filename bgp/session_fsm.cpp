@@ -318,9 +318,11 @@ void SessionFsm::manual_stop(const ManualStop& stop, Actions& out) {
   // Only a peer that has our OPEN is owed a NOTIFICATION.
   bool open_was_sent =
       state_ == State::open_sent || state_ == State::open_confirm || state_ == State::established;
-  if (open_was_sent) out.push_back(Send{stop.notification});
+  if (open_was_sent && stop.notification) out.push_back(Send{*stop.notification});
   close_and_stop_timers(out);
-  if (state_ == State::established) out.push_back(SessionDown{"stopped, sent " + wire::describe(stop.notification)});
+  if (state_ == State::established)
+    out.push_back(SessionDown{stop.notification ? "stopped, sent " + wire::describe(*stop.notification)
+                                                : "stopped without a NOTIFICATION (graceful restart)"});
   state_ = State::idle;
   negotiated_.reset();
   stopped_ = true;
@@ -432,7 +434,8 @@ std::ostream& operator<<(std::ostream& os, const Negotiated& n) {
 
 std::ostream& operator<<(std::ostream& os, const ManualStart&) { return os << "ManualStart"; }
 std::ostream& operator<<(std::ostream& os, const ManualStop& e) {
-  return os << "ManualStop(" << e.notification << ')';
+  if (!e.notification) return os << "ManualStop(no NOTIFICATION)";
+  return os << "ManualStop(" << *e.notification << ')';
 }
 std::ostream& operator<<(std::ostream& os, const AutomaticStart&) { return os << "AutomaticStart"; }
 std::ostream& operator<<(std::ostream& os, const TcpConnectionConfirmed&) { return os << "TcpConnectionConfirmed"; }

@@ -57,9 +57,10 @@ const char* to_string(TimerId);
 struct ManualStart {
   bool operator==(const ManualStart&) const = default;
 };
-// Event 2; the Cease we send, if a session exists
+// Event 2; the Cease we send, if a session exists. None: close without a word, as a graceful
+// restart does (RFC 4724 §4: the helper keeps our routes only when no NOTIFICATION came).
 struct ManualStop {
-  wire::Notification notification = wire::administrative_shutdown("");
+  std::optional<wire::Notification> notification = wire::administrative_shutdown("");
   bool operator==(const ManualStop&) const = default;
 };
 // Event 3: restart after the idle-hold backoff

@@ -146,17 +146,33 @@ void Speaker::reconfigure(const config::BgpConfig& next) {
   for (auto* p : started) p->start();
 }
 
-void Speaker::shutdown(std::string message, std::function<void()> done) {
+void Speaker::shutdown(std::string message, OnSigterm on_sigterm, bool can_deliver, std::function<void()> done) {
   for (auto& a : acceptors_) {
     boost::system::error_code ec;
     a->close(ec);
   }
   auto remaining = std::make_shared<std::size_t>(peers_.size());
   if (*remaining == 0) return done();
-  for (auto& p : peers_)
-    p->shutdown(message, [remaining, done] {
-      if (--*remaining == 0) done();
-    });
+  auto closed = [remaining, done] {
+    if (--*remaining == 0) done();
+  };
+  for (auto& p : peers_) {
+    DepartureFacts facts;
+    facts.graceful_restart_enabled = p->config().graceful_restart.enabled;
+    facts.peer_graceful_restart = p->peer_helps_graceful_restart();
+    facts.established = p->status().state == State::established;
+    facts.can_deliver = can_deliver;
+    const auto departure = choose_departure(on_sigterm, facts);
+    if (departure == Departure::leave && facts.established && on_sigterm != OnSigterm::leave)
+      spdlog::info("peer {}: leaving, not restarting: {}", p->config().address.to_string(),
+                   !facts.graceful_restart_enabled ? "graceful_restart is disabled for this peer"
+                   : !facts.peer_graceful_restart  ? "the peer did not offer graceful restart"
+                                                   : "this node cannot deliver its routes now");
+    if (departure == Departure::restart)
+      p->restart(closed);
+    else
+      p->shutdown(message, closed);
+  }
 }
 
 std::vector<PeerStatus> Speaker::status() const {

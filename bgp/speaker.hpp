@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bgp/asio.hpp"
+#include "bgp/departure.hpp"
 #include "bgp/peer.hpp"
 #include "config/config.hpp"
 #include "net/route_set.hpp"
@@ -20,8 +21,10 @@ class Speaker {
 
   void start();
   void set_routes(net::RouteSet routes);
-  // Leaves every peer (drain, withdraw, Cease with `message`); `done` once all have closed.
-  void shutdown(std::string message, std::function<void()> done);
+  // The daemon stops: each peer is left (drain, withdraw, Cease with `message`) or, when
+  // choose_departure says so, restarted gracefully (closed quietly, routes kept as stale at the
+  // router); `done` once all have closed. can_deliver: this node still serves what it advertises.
+  void shutdown(std::string message, OnSigterm on_sigterm, bool can_deliver, std::function<void()> done);
   std::vector<PeerStatus> status() const;
   // A reloaded configuration: peers that are unchanged keep their sessions; removed and changed
   // peers leave as on shutdown (drain, withdraw, Cease), changed and new ones start afresh.

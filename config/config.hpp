@@ -79,6 +79,9 @@ struct PeerConfig {
   std::vector<net::LargeCommunity> large_communities;
   std::uint32_t local_pref = 100;
   std::uint32_t med = 0;
+  // Prefixes per address family the peer may announce to us (we never install them; counting
+  // needs a set of them, so this bounds its memory). 0: no limit. RFC 4486 Cease beyond it.
+  std::uint32_t max_prefixes = 100000;
   GracefulRestartConfig graceful_restart;
   GracefulShutdownConfig graceful_shutdown;
   bool operator==(const PeerConfig&) const = default;

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <set>
 
 #include "config/config.hpp"
@@ -21,7 +22,7 @@ class Loader {
  public:
   explicit Loader(YamlReader& r) : r_(r) {}
 
-  Config load(const YAML::Node& root) {
+  Config load(const YamlNode& root) {
     Config c;
     if (!root.IsDefined() || root.IsNull()) return c;  // empty file: all defaults
     if (!root.IsMap()) {
@@ -75,16 +76,28 @@ class Loader {
   void prefixes(const Field& f, std::vector<net::Prefix>& out) {
     auto items = r_.sequence(f, "a list of prefixes");
     if (!items) return;
-    std::vector<net::Prefix> result;
-    std::set<net::Prefix> seen;  // lists may hold 100k host routes: no linear search per item
-    for (const auto& item : *items) {
+    // Lists may hold 100k host routes: duplicates are found by sorting, not by a search per
+    // item nor a std::set (a 64-byte node per prefix).
+    std::vector<std::pair<net::Prefix, std::uint32_t>> read;  // the readable items, in file order
+    read.reserve(items->size());
+    for (std::size_t i = 0; i < items->size(); ++i) {
       net::Prefix p;
-      if (!r_.read_prefix(item, p)) continue;
-      if (!seen.insert(p).second) {
-        r_.error(item, p.to_string() + " is listed twice");
-        continue;
-      }
-      result.push_back(p);
+      if (r_.read_prefix((*items)[i], p)) read.emplace_back(p, static_cast<std::uint32_t>(i));
+    }
+    std::vector<bool> repeated(items->size(), false);  // a later occurrence of an earlier prefix
+    {
+      auto sorted = read;  // by prefix, then position: the first occurrence leads its run
+      std::sort(sorted.begin(), sorted.end());
+      for (std::size_t k = 1; k < sorted.size(); ++k)
+        if (sorted[k].first == sorted[k - 1].first) repeated[sorted[k].second] = true;
+    }
+    std::vector<net::Prefix> result;
+    result.reserve(read.size());
+    for (const auto& [p, i] : read) {
+      if (repeated[i])
+        r_.error((*items)[i], p.to_string() + " is listed twice");
+      else
+        result.push_back(p);
     }
     out = std::move(result);
   }
@@ -202,7 +215,7 @@ class Loader {
     MapFields m(r_, f,
                 {"address", "asn", "port", "password", "password_file", "hold_time", "keepalive_time",
                  "connect_retry", "multihop", "ttl_security", "passive", "next_hop", "families", "communities",
-                 "large_communities", "local_pref", "med", "graceful_restart", "graceful_shutdown"});
+                 "large_communities", "local_pref", "med", "max_prefixes", "graceful_restart", "graceful_shutdown"});
     bool is_map = f.node.IsMap();
     std::optional<Field> address_field;
     if (auto v = m.get("address")) {
@@ -265,6 +278,7 @@ class Loader {
     if (auto v = m.get("large_communities")) large_communities(*v, out.large_communities);
     if (auto v = m.get("local_pref")) r_.read_uint(*v, 0, kMaxU32, out.local_pref);
     if (auto v = m.get("med")) r_.read_uint(*v, 0, kMaxU32, out.med);
+    if (auto v = m.get("max_prefixes")) r_.read_uint(*v, 0, kMaxU32, out.max_prefixes);
     if (auto v = m.get("graceful_restart")) {
       MapFields gr(r_, *v, {"enabled", "restart_time"});
       if (auto e = gr.get("enabled")) r_.read_bool(*e, out.graceful_restart.enabled);
@@ -496,14 +510,14 @@ class Loader {
 
 LoadResult load_config_string(std::string_view yaml, const std::string& file_name) {
   YamlReader reader(file_name);
-  YAML::Node root;
+  std::optional<YamlDocument> doc;
   try {
-    root = YAML::Load(std::string(yaml));
+    doc.emplace(yaml);
   } catch (const YAML::Exception& e) {
     reader.error(e.mark, "(yaml)", e.msg);
     return net::Unexpected(reader.take_errors());
   }
-  Config c = Loader(reader).load(root);
+  Config c = Loader(reader).load(doc->root());
   if (reader.has_errors()) return net::Unexpected(reader.take_errors());
   return c;
 }

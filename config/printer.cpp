@@ -88,6 +88,7 @@ void print_peer(std::ostream& o, const PeerConfig& p) {
   o << in << "large_communities: " << flow_list(p.large_communities, format_large_community) << "\n";
   o << in << "local_pref: " << p.local_pref << "\n";
   o << in << "med: " << p.med << "\n";
+  o << in << "max_prefixes: " << p.max_prefixes << "\n";
   o << in << "graceful_restart: { enabled: " << boolean(p.graceful_restart.enabled)
     << ", restart_time: " << format_duration(p.graceful_restart.restart_time) << " }\n";
   o << in << "graceful_shutdown: { enabled: " << boolean(p.graceful_shutdown.enabled)

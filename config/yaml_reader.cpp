@@ -7,7 +7,7 @@
 namespace config {
 
 namespace {
-const char* kind_of(const YAML::Node& n) {
+const char* kind_of(const YamlNode& n) {
   switch (n.Type()) {
     case YAML::NodeType::Map: return "a mapping";
     case YAML::NodeType::Sequence: return "a list";
@@ -16,7 +16,7 @@ const char* kind_of(const YAML::Node& n) {
   }
 }
 
-bool is_empty(const YAML::Node& n) { return !n.IsDefined() || n.IsNull(); }
+bool is_empty(const YamlNode& n) { return !n.IsDefined() || n.IsNull(); }
 }  // namespace
 
 void YamlReader::error(const YAML::Mark& mark, std::string key, std::string message) {
@@ -54,22 +54,20 @@ std::optional<std::string> YamlReader::scalar(const Field& f, std::string_view w
     error(f, "expected " + std::string(what) + ", got " + kind_of(f.node));
     return std::nullopt;
   }
-  return f.node.Scalar();
+  return std::string(f.node.Scalar());
 }
 
-std::optional<std::vector<Field>> YamlReader::sequence(const Field& f, std::string_view what) {
-  std::vector<Field> out;
-  if (is_empty(f.node)) return out;
-  if (!f.node.IsSequence()) {
+std::optional<Elements> YamlReader::sequence(const Field& f, std::string_view what) {
+  if (!is_empty(f.node) && !f.node.IsSequence()) {
     error(f, "expected " + std::string(what) + ", got " + kind_of(f.node));
     return std::nullopt;
   }
-  std::size_t i = 0;
-  for (const auto& element : f.node) {
-    out.push_back(Field{element, f.path + "[" + std::to_string(i) + "]", element.Mark()});
-    ++i;
-  }
-  return out;
+  return Elements(f);
+}
+
+Field Elements::operator[](std::size_t i) const {
+  auto element = list_.node[i];
+  return Field{element, list_.path + "[" + std::to_string(i) + "]", element.Mark()};
 }
 
 bool YamlReader::read_bool(const Field& f, bool& out) {
@@ -77,7 +75,7 @@ bool YamlReader::read_bool(const Field& f, bool& out) {
   if (!text) return false;
   // yaml-cpp's own reading: true/false plus the YAML 1.1 yes/no/on/off forms.
   bool v = false;
-  if (!YAML::convert<bool>::decode(f.node, v)) {
+  if (!YAML::convert<bool>::decode(YAML::Node(*text), v)) {
     error(f, "expected true or false, got " + quoted(*text));
     return false;
   }
@@ -179,14 +177,13 @@ MapFields::MapFields(YamlReader& r, const Field& map, std::initializer_list<std:
     return;
   }
   auto child = [&](const std::string& key) { return map.path.empty() ? key : map.path + "." + key; };
-  for (auto it = map.node.begin(); it != map.node.end(); ++it) {
-    // Copies: the iterator's operator-> hands out a temporary proxy, so a reference would dangle.
-    const YAML::Node key = it->first;
+  for (std::size_t i = 0; i < map.node.size(); ++i) {
+    const YamlNode key = map.node.key(i);
     if (!key.IsScalar()) {
       r.error(key.Mark(), map.path, std::string("a key must be a plain name, got ") + kind_of(key));
       continue;
     }
-    const std::string& name = key.Scalar();
+    const std::string name(key.Scalar());
     std::string path = child(name);
     if (std::find(known.begin(), known.end(), name) == known.end()) {
       std::string message = "unknown key";
@@ -205,7 +202,7 @@ MapFields::MapFields(YamlReader& r, const Field& map, std::initializer_list<std:
       r.error(key.Mark(), path, "duplicate key (first set on line " + std::to_string(first->key_mark.line + 1) + ")");
       continue;
     }
-    const YAML::Node value = it->second;
+    const YamlNode value = map.node.value(i);
     fields_.push_back(Entry{name, key.Mark(), Field{value, path, is_empty(value) ? key.Mark() : value.Mark()}});
   }
 }

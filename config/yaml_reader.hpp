@@ -1,4 +1,4 @@
-// Reading typed values out of a yaml-cpp tree while collecting every problem with its position.
+// Reading typed values out of a YamlDocument while collecting every problem with its position.
 // Knows YAML and types; knows nothing of what the daemon's keys mean (that is loader.cpp).
 #pragma once
 #include <cstdint>
@@ -8,18 +8,52 @@
 #include <string_view>
 #include <vector>
 
-#include <yaml-cpp/yaml.h>
-
 #include "config/config.hpp"
 #include "config/enum_names.hpp"
+#include "config/yaml_document.hpp"
 
 namespace config {
 
 // A value found in the document: the node, its dotted key, and where an error about it points.
 struct Field {
-  YAML::Node node;
+  YamlNode node;
   std::string path;  // "bgp.peers[1].hold_time"
   YAML::Mark mark;   // the value's position; the key's when the value is empty
+};
+
+// The elements of a sequence as Fields ("key[i]"), made one at a time when asked for: a list
+// may hold 100k prefixes, and a Field with its path costs about 100 bytes.
+class Elements {
+ public:
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = Field;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = Field;
+    iterator(const Elements* elements, std::size_t i) : elements_(elements), i_(i) {}
+    Field operator*() const { return (*elements_)[i_]; }
+    iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    bool operator==(const iterator& o) const { return i_ == o.i_; }
+
+   private:
+    const Elements* elements_;
+    std::size_t i_;
+  };
+
+  explicit Elements(Field list) : list_(std::move(list)) {}
+  std::size_t size() const { return list_.node.size(); }
+  bool empty() const { return size() == 0; }
+  Field operator[](std::size_t i) const;
+  iterator begin() const { return {this, 0}; }
+  iterator end() const { return {this, size()}; }
+
+ private:
+  Field list_;  // a sequence, or an empty value (no elements)
 };
 
 class YamlReader {
@@ -35,7 +69,7 @@ class YamlReader {
   // The scalar's text, or nullopt after reporting that `what` was expected.
   std::optional<std::string> scalar(const Field&, std::string_view what);
   // Elements of a sequence ("key[i]"); an empty value is an empty list.
-  std::optional<std::vector<Field>> sequence(const Field&, std::string_view what);
+  std::optional<Elements> sequence(const Field&, std::string_view what);
 
   // Each reader leaves `out` alone and reports when the value is unusable.
   bool read_bool(const Field&, bool& out);

@@ -18,6 +18,7 @@
 #include "daemon/logging.hpp"
 #include "daemon/local_addresses.hpp"
 #include "daemon/planner.hpp"
+#include "daemon/privileges.hpp"
 #include "daemon/version.hpp"
 #include "daemon/withdraw_damper.hpp"
 #include "ospf/speaker.hpp"  // OSPF
@@ -90,6 +91,8 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
       s.ospf_router_id = ospf_->router_id();
       s.ospf_neighbors = ospf_->neighbors();
       s.ospf_lsas_originated = ospf_->counters().lsas_originated;
+      s.ospf_packets_received = ospf_->counters().packets_received;
+      s.ospf_dropped = ospf_->counters().dropped;
     }
     s.kubernetes_enabled = kubernetes_.has_value();
     if (kubernetes_) {
@@ -109,7 +112,8 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
     return cisd::explain(none, facts_, advertised_, ip);
   }
 
-  void shutdown(std::function<void()> done) {
+  // on_sigterm picks, per BGP peer, between leaving and a graceful restart (bgp/departure.hpp).
+  void shutdown(bgp::OnSigterm on_sigterm, std::function<void()> done) {
     if (kubernetes_) kubernetes_->stop();
     damper_timer_.cancel();
     replan_timer_.cancel();
@@ -119,8 +123,11 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
     auto finished = [pending, done = std::move(done)] {
       if (--*pending == 0) done();
     };
+    // A withheld plan (kube-proxy unhealthy, node NotReady or cordoned...) means this node should
+    // not draw traffic: then the automatic choice leaves rather than have its routes kept as stale.
     if (speaker_)
-      speaker_->shutdown("clusterip-speaker on " + cfg_.node.name + " is shutting down", finished);
+      speaker_->shutdown("clusterip-speaker on " + cfg_.node.name + " is shutting down", on_sigterm,
+                         withheld_.empty(), finished);
     if (ospf_) ospf_->shutdown(finished);  // OSPF
   }
 
@@ -141,6 +148,9 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
     keep(cfg_.node.router_id != old.node.router_id, "node.router_id", cfg_.node.router_id, old.node.router_id);
     keep(cfg_.bgp.enabled != old.bgp.enabled, "bgp.enabled", cfg_.bgp.enabled, old.bgp.enabled);
     keep(!(cfg_.ospf == old.ospf), "the ospf section", cfg_.ospf, old.ospf);  // OSPF
+    // Least privilege: a new privileged bind or use fails after the drop; say so, not just "EACCES".
+    for (const auto& p : reload_privilege_problems(old, cfg_, held_capabilities(), unprivileged_port_start()))
+      spdlog::error("reload: {}", p);
 
     if (!(cfg_.log == old.log)) setup_logging(cfg_.log);
     if (cfg_.advertise.withdraw_delay != old.advertise.withdraw_delay)
@@ -212,7 +222,8 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
       return;
     }
     const auto plan_start = std::chrono::steady_clock::now();  // Observability
-    auto planned = plan(facts_, cfg_.advertise);
+    // Only the Services and EndpointSlices that changed are replanned (see Planner).
+    Plan planned = planner_.update(facts_, cfg_.advertise, facts_.take_changes());
     metrics_.observe_plan(std::chrono::steady_clock::now() - plan_start);  // Observability
     for (const auto& w : planned.warnings)
       if (warned_.insert(w).second) spdlog::warn("plan: {}", w);
@@ -254,14 +265,14 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
   }
 
   void log_changes(const net::RouteSet& routes) {
-    auto diff = net::RouteSet::diff(advertised_, routes);
-    // Route by route while the change is small; a count when a big list arrives.
+    // Route by route while the change is small; a count when a big list arrives (counted, not
+    // copied: a first plan of 100k routes would otherwise copy them all).
     constexpr std::size_t kDetail = 20;
-    if (diff.added.size() + diff.removed.size() + diff.changed.size() > kDetail) {
-      spdlog::info("plan: {} routes (+{} -{} ~{})", routes.size(), diff.added.size(), diff.removed.size(),
-                   diff.changed.size());
+    if (auto counts = net::RouteSet::count_changes(advertised_, routes); counts.total() > kDetail) {
+      spdlog::info("plan: {} routes (+{} -{} ~{})", routes.size(), counts.added, counts.removed, counts.changed);
       return;
     }
+    auto diff = net::RouteSet::diff(advertised_, routes);
     for (const auto& r : diff.added) spdlog::info("plan: + {}", (std::ostringstream() << r).str());
     for (const auto& p : diff.removed) spdlog::info("plan: - {}", p.to_string());
     for (const auto& r : diff.changed) spdlog::info("plan: ~ {}", (std::ostringstream() << r).str());
@@ -273,6 +284,7 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
   std::optional<bgp::Speaker> speaker_;
   std::optional<ospf::Speaker> ospf_;  // OSPF
   std::optional<KubernetesSource> kubernetes_;
+  Planner planner_;  // keeps the last plan, to replan only what changed
   WithdrawDamper damper_;
   asio::steady_timer damper_timer_;
   net::RouteSet advertised_;
@@ -314,7 +326,7 @@ std::string read_text(const std::string& path) {
 
 }  // namespace
 
-int run_daemon(config::Config cfg, const std::string& config_path) {
+int run_daemon(config::Config cfg, const std::string& config_path, bgp::OnSigterm on_sigterm) {
   spdlog::info("clusterip-speaker {} starting with {} on node {}", kVersion, config_path, cfg.node.name);
 
   auto router_id = cfg.node.router_id;
@@ -337,19 +349,23 @@ int run_daemon(config::Config cfg, const std::string& config_path) {
   }
 
   asio::io_context io;
+  const CapabilityMask still_needed = capabilities_needed(cfg);  // Least privilege
   Daemon daemon(io, std::move(cfg), router_id->v4_value());
   if (auto err = daemon.start(); !err.empty()) {
     spdlog::error("{}", err);
     return 1;
   }
+  drop_capabilities(still_needed);  // Least privilege: the listeners are bound (docs/security.md)
 
   // Reload on SIGHUP and when the file changes. A bad file is refused with its errors and the
   // running configuration stays.
-  std::string loaded_text = read_text(config_path);
+  // A hash, not the text: a config with 100k static routes is megabytes.
+  std::size_t loaded_hash = std::hash<std::string>{}(read_text(config_path));
   auto reload = [&](bool forced) {
     std::string text = read_text(config_path);
-    if (!forced && text == loaded_text) return;
-    loaded_text = text;
+    const std::size_t hash = std::hash<std::string>{}(text);
+    if (!forced && hash == loaded_hash) return;
+    loaded_hash = hash;
     auto next = config::load_config_string(text, config_path);
     if (!next) {
       for (const auto& e : next.error()) spdlog::error("reload: {}", e.to_string());
@@ -369,7 +385,8 @@ int run_daemon(config::Config cfg, const std::string& config_path) {
   if (auto err = watcher.start(); !err.empty())
     spdlog::warn("not watching {} for changes ({}); reload with SIGHUP", config_path, err);
 
-  // First SIGTERM/SIGINT: leave cleanly. A second one: leave now.
+  // First SIGTERM/SIGINT: leave cleanly, or restart gracefully where on_sigterm allows. A second
+  // one: leave now.
   asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   asio::steady_timer give_up(io);
   bool leaving = false;
@@ -388,14 +405,15 @@ int run_daemon(config::Config cfg, const std::string& config_path) {
         std::_Exit(1);
       }
       leaving = true;
-      spdlog::info("received {}: withdrawing routes and leaving", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      spdlog::info("received {}: stopping (--on-sigterm {})", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+                   bgp::to_string(on_sigterm));
       give_up.expires_after(daemon.longest_drain() + kShutdownGrace);
       give_up.async_wait([&](boost::system::error_code e) {
         if (e) return;
         spdlog::warn("peers did not close in time; exiting");
         io.stop();
       });
-      daemon.shutdown([&] {
+      daemon.shutdown(on_sigterm, [&] {
         spdlog::info("all sessions closed; bye");
         io.stop();
       });

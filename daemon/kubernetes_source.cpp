@@ -13,14 +13,16 @@ namespace {
 
 constexpr auto kCidrRetry = std::chrono::seconds(5);
 
-// Applies one batch of reflector changes to a keyed map of the facts.
-template <typename T>
-void apply(std::map<std::string, T>& into, const std::vector<k8s::Change<T>>& changes) {
+// Applies one batch of reflector changes to a keyed map of the facts; `record` notes each key
+// for the planner, which then replans only what changed.
+template <typename T, typename Record>
+void apply(std::map<std::string, T>& into, const std::vector<k8s::Change<T>>& changes, Record record) {
   for (const auto& c : changes) {
     if (c.type == k8s::ChangeType::deleted)
       into.erase(c.key);
     else
       into[c.key] = c.object;
+    record(c.key);
   }
 }
 
@@ -53,7 +55,7 @@ std::string KubernetesSource::start() {
       client_, k8s::resources::services(),
       {.on_change = [this, alive](const auto& changes) {
          if (!*alive) return;
-         apply(facts_.services, changes);
+         apply(facts_.services, changes, [this](const std::string& key) { facts_.changes.service(key); });
          changed_();
        },
        .on_synced = [this, alive] {
@@ -65,7 +67,7 @@ std::string KubernetesSource::start() {
       client_, k8s::resources::endpoint_slices(),
       {.on_change = [this, alive](const auto& changes) {
          if (!*alive) return;
-         apply(facts_.endpoint_slices, changes);
+         apply(facts_.endpoint_slices, changes, [this](const std::string& key) { facts_.changes.endpoint_slice(key); });
          changed_();
        },
        .on_synced = [this, alive] {

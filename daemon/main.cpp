@@ -50,6 +50,13 @@ int main(int argc, char** argv) {
 
   auto* run = app.add_subcommand("run", "run the daemon");
   run->add_option("-c,--config", config_path, "config file")->capture_default_str();
+  std::string on_sigterm = "auto";
+  run->add_option("--on-sigterm", on_sigterm,
+                  "on SIGTERM, per BGP peer: auto = graceful restart (the router keeps our routes as stale "
+                  "until we are back) when the peer helps and this node can deliver, else leave; leave = "
+                  "always withdraw and Cease; restart = graceful restart whenever the peer helps")
+      ->check(CLI::IsMember({"auto", "leave", "restart"}))
+      ->capture_default_str();
   auto* check = app.add_subcommand("check-config", "validate a config file and print the effective config");
   check->add_option("-c,--config", config_path, "config file")->capture_default_str();
   auto* version = app.add_subcommand("version", "print the version");
@@ -121,5 +128,5 @@ int main(int argc, char** argv) {
   // The YAML tree of a big config is gone now: hand its memory back to the system.
   malloc_trim(0);
   cisd::setup_logging(cfg->log);
-  return cisd::run_daemon(std::move(*cfg), config_path);
+  return cisd::run_daemon(std::move(*cfg), config_path, *bgp::parse_on_sigterm(on_sigterm));
 }

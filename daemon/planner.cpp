@@ -7,24 +7,9 @@ namespace cisd {
 
 namespace {
 
-
 const std::string* annotation(const k8s::Service& s, const char* name) {
   auto it = s.meta.annotations.find(name);
   return it == s.meta.annotations.end() ? nullptr : &it->second;
-}
-
-// Services ("namespace/name") with a ready endpoint on this node.
-std::set<std::string> services_with_local_endpoint(const Facts& facts) {
-  std::set<std::string> out;
-  for (const auto& [key, slice] : facts.endpoint_slices) {
-    for (const auto& e : slice.endpoints) {
-      if (e.ready && e.node_name == facts.node_name) {
-        out.insert(slice.meta.namespace_ + "/" + slice.service_name);
-        break;
-      }
-    }
-  }
-  return out;
 }
 
 // "65000:1, no-export, 64513:1:2" -> communities and large communities.
@@ -48,106 +33,321 @@ bool parse_communities(const std::string& text, net::RouteAttributes& out, std::
   return true;
 }
 
-void add_route(net::RouteSet& routes, const net::Address& ip, net::RouteKind kind, const net::RouteAttributes& attrs,
-               const std::string& reason) {
-  auto prefix = net::Prefix::host(ip);
-  if (const auto* existing = routes.find(prefix)) {
-    // Two Services share the address (e.g. one external IP): advertise once with both tags.
-    net::Route merged = *existing;
-    for (auto c : attrs.communities) merged.attributes.communities.push_back(c);
-    for (auto l : attrs.large_communities) merged.attributes.large_communities.push_back(l);
-    std::sort(merged.attributes.communities.begin(), merged.attributes.communities.end());
-    merged.attributes.communities.erase(std::unique(merged.attributes.communities.begin(), merged.attributes.communities.end()),
-                                        merged.attributes.communities.end());
-    std::sort(merged.attributes.large_communities.begin(), merged.attributes.large_communities.end());
-    merged.attributes.large_communities.erase(
-        std::unique(merged.attributes.large_communities.begin(), merged.attributes.large_communities.end()),
-        merged.attributes.large_communities.end());
-    merged.reason += "; " + reason;
-    routes.insert(std::move(merged));
-    return;
+// Two Services share the address (e.g. one external IP): advertise once with both tags.
+void merge_into(net::Route& route, const net::RouteAttributes& attrs, const std::string& reason) {
+  auto& communities = route.attributes.communities;
+  auto& large = route.attributes.large_communities;
+  communities.insert(communities.end(), attrs.communities.begin(), attrs.communities.end());
+  large.insert(large.end(), attrs.large_communities.begin(), attrs.large_communities.end());
+  std::sort(communities.begin(), communities.end());
+  communities.erase(std::unique(communities.begin(), communities.end()), communities.end());
+  std::sort(large.begin(), large.end());
+  large.erase(std::unique(large.begin(), large.end()), large.end());
+  route.reason += "; " + reason;
+}
+
+// Why nothing at all may be advertised now; empty when routes may go out.
+std::string withheld_reason(const Facts& facts, const config::AdvertiseConfig& advertise) {
+  if (!facts.kubernetes) return {};
+  if (advertise.require_kube_proxy && facts.kube_proxy_healthy == false) return "kube-proxy on this node is unhealthy";
+  if (advertise.require_node_ready && !facts.node) return "Node " + facts.node_name + " not seen yet";
+  if (advertise.require_node_ready && !facts.node->ready) return "Node " + facts.node_name + " is NotReady";
+  if (advertise.require_node_ready && facts.node->unschedulable) return "Node " + facts.node_name + " is cordoned";
+  return {};
+}
+
+// The routes that do not come from Services: the Service CIDRs and the static prefixes.
+net::RouteSet base_routes(const Facts& facts, const config::AdvertiseConfig& advertise) {
+  net::RouteSet routes;
+  for (const auto& cidr : facts.service_cidrs)
+    routes.insert({cidr, {}, net::RouteKind::service_cidr, "Service CIDR (" + facts.service_cidr_source + ")"});
+  for (const auto& prefix : advertise.static_prefixes)
+    if (!routes.contains(prefix)) routes.insert({prefix, {}, net::RouteKind::static_prefix, "advertise.static"});
+  return routes;
+}
+
+bool nothing_to_route_to(const k8s::Service& svc) { return svc.headless || svc.type == "ExternalName"; }
+
+bool depends_on_local_endpoints(const k8s::Service& svc) {
+  return !nothing_to_route_to(svc) && (svc.internal_traffic_policy == k8s::TrafficPolicy::local ||
+                                       svc.external_traffic_policy == k8s::TrafficPolicy::local);
+}
+
+bool has_ready_endpoint_on(const k8s::EndpointSlice& slice, const std::string& node_name) {
+  return std::any_of(slice.endpoints.begin(), slice.endpoints.end(),
+                     [&](const auto& e) { return e.ready && e.node_name == node_name; });
+}
+
+std::string route_reason(const Planner::ServicePlan::Advertised& a, const std::string& key) {
+  std::string reason = std::string(net::to_string(a.kind)) + " of Service " + key;
+  if (a.local_policy) reason += " (Local policy, endpoint on this node)";
+  return reason;
+}
+
+// One Service's part of the plan: what it advertises, and (into `excluded`, `warning`) what it
+// leaves out and why. A pure function of its arguments.
+Planner::ServicePlan plan_service(const std::string& key, const k8s::Service& svc, bool has_local, const Facts& facts,
+                                  const config::AdvertiseConfig& advertise, std::vector<Exclusion>& excluded,
+                                  std::string& warning) {
+  Planner::ServicePlan sp;
+  sp.local_policy = depends_on_local_endpoints(svc);
+  const std::string* advertise_flag = annotation(svc, kAdvertiseAnnotation);
+  const bool opted_out = advertise_flag && *advertise_flag == "false";
+  const bool opted_in = advertise_flag && *advertise_flag == "true";
+
+  if (const std::string* text = annotation(svc, kCommunitiesAnnotation)) {
+    std::string error;
+    if (!parse_communities(*text, sp.attributes, error)) {
+      warning = "Service " + key + ": " + kCommunitiesAnnotation + ": " + error + "; ignored";
+      sp.attributes = {};
+    }
   }
-  routes.insert({prefix, attrs, kind, reason});
+
+  // One address of this Service: advertised, or excluded with the reason.
+  auto consider = [&](const net::Address& ip, net::RouteKind kind, bool wanted, const std::string& not_wanted,
+                      k8s::TrafficPolicy policy, const char* policy_field) {
+    auto exclude = [&](std::string why) { excluded.push_back({ip, key, std::move(why)}); };
+    if (!wanted) return exclude(not_wanted);
+    if (opted_out) return exclude(std::string("annotated ") + kAdvertiseAnnotation + ": \"false\"");
+    if (policy == k8s::TrafficPolicy::local && !has_local)
+      return exclude(std::string(policy_field) + " is Local and no ready endpoint is on this node");
+    if (advertise.require_programmed && facts.programmed && !facts.programmed->count(ip))
+      return exclude("kube-proxy has not programmed it on this node yet");
+    sp.advertised.push_back({ip, kind, policy == k8s::TrafficPolicy::local});
+  };
+
+  const bool cluster_ip_wanted = advertise.cluster_ips == config::ClusterIpMode::all ||
+                                 (advertise.cluster_ips == config::ClusterIpMode::annotated && opted_in);
+  const std::string cluster_ip_no =
+      advertise.cluster_ips == config::ClusterIpMode::none
+          ? "advertise.cluster_ips is none"
+          : std::string("not annotated ") + kAdvertiseAnnotation + ": \"true\" (advertise.cluster_ips is annotated)";
+  for (const auto& ip : svc.cluster_ips)
+    consider(ip, net::RouteKind::cluster_ip, cluster_ip_wanted, cluster_ip_no, svc.internal_traffic_policy,
+             "internalTrafficPolicy");
+  for (const auto& ip : svc.external_ips)
+    consider(ip, net::RouteKind::external_ip, advertise.external_ips, "advertise.external_ips is false",
+             svc.external_traffic_policy, "externalTrafficPolicy");
+  for (const auto& ip : svc.load_balancer_ips)
+    consider(ip, net::RouteKind::load_balancer_ip, advertise.load_balancer_ips, "advertise.load_balancer_ips is false",
+             svc.external_traffic_policy, "externalTrafficPolicy");
+  return sp;
+}
+
+// Each prefix a Service advertises, once, even when the Service has the address twice.
+template <typename Visit>
+void for_each_prefix(const Planner::ServicePlan& sp, Visit visit) {
+  const auto& advertised = sp.advertised;
+  for (auto a = advertised.begin(); a != advertised.end(); ++a)
+    if (std::none_of(advertised.begin(), a, [&](const auto& earlier) { return earlier.ip == a->ip; }))
+      visit(net::Prefix::host(a->ip));
 }
 
 }  // namespace
 
 Plan plan(const Facts& facts, const config::AdvertiseConfig& advertise) {
-  Plan p;
+  Planner planner;
+  return planner.update(facts, advertise, FactsChanges{});
+}
 
+const Plan& Planner::update(const Facts& facts, const config::AdvertiseConfig& advertise,
+                            const FactsChanges& changes) {
   // Conditions under which this node must not attract any traffic.
-  if (facts.kubernetes) {
-    if (advertise.require_kube_proxy && facts.kube_proxy_healthy == false)
-      p.withheld = "kube-proxy on this node is unhealthy";
-    else if (advertise.require_node_ready && !facts.node)
-      p.withheld = "Node " + facts.node_name + " not seen yet";
-    else if (advertise.require_node_ready && !facts.node->ready)
-      p.withheld = "Node " + facts.node_name + " is NotReady";
-    else if (advertise.require_node_ready && facts.node->unschedulable)
-      p.withheld = "Node " + facts.node_name + " is cordoned";
-    if (!p.withheld.empty()) return p;
+  if (auto why = withheld_reason(facts, advertise); !why.empty()) {
+    forget();
+    plan_ = Plan{};
+    plan_.withheld = std::move(why);
+    return plan_;
   }
+  if (!facts.kubernetes) {
+    forget();
+    plan_ = Plan{};
+    plan_.routes = base_routes(facts, advertise);
+    return plan_;
+  }
+  if (changes.everything || !globals_ || !same_globals(facts, advertise) || !incremental(facts, advertise, changes))
+    full(facts, advertise);
+  return plan_;
+}
 
-  for (const auto& cidr : facts.service_cidrs)
-    p.routes.insert({cidr, {}, net::RouteKind::service_cidr, "Service CIDR (" + facts.service_cidr_source + ")"});
-  for (const auto& prefix : advertise.static_prefixes)
-    if (!p.routes.contains(prefix)) p.routes.insert({prefix, {}, net::RouteKind::static_prefix, "advertise.static"});
-  if (!facts.kubernetes) return p;
+bool Planner::same_globals(const Facts& facts, const config::AdvertiseConfig& advertise) const {
+  const Globals& g = *globals_;
+  return g.advertise == advertise && g.node_name == facts.node_name && g.service_cidrs == facts.service_cidrs &&
+         g.service_cidr_source == facts.service_cidr_source &&
+         (!advertise.require_programmed || g.programmed == facts.programmed);
+}
 
-  // Only Local traffic policies need to know where endpoints run: skip the walk otherwise.
-  const bool any_local = std::any_of(facts.services.begin(), facts.services.end(), [](const auto& entry) {
-    return entry.second.internal_traffic_policy == k8s::TrafficPolicy::local ||
-           entry.second.external_traffic_policy == k8s::TrafficPolicy::local;
-  });
-  const auto local = any_local ? services_with_local_endpoint(facts) : std::set<std::string>{};
+void Planner::forget() {
+  globals_.reset();
+  base_ = {};
+  owners_.clear();
+  services_.clear();
+  notes_.clear();
+  notes_changed_ = false;
+  local_policy_services_ = 0;
+  local_slices_.clear();
+  local_slice_count_.clear();
+}
+
+void Planner::full(const Facts& facts, const config::AdvertiseConfig& advertise) {
+  forget();
+  ++full_plans_;
+  globals_ = Globals{advertise, facts.node_name, facts.service_cidrs, facts.service_cidr_source,
+                     advertise.require_programmed ? facts.programmed : std::nullopt};
+  base_ = base_routes(facts, advertise);
+  plan_ = Plan{};
+  // Only Local traffic policies need to know where endpoints run: skip the slices otherwise.
+  if (std::any_of(facts.services.begin(), facts.services.end(),
+                  [](const auto& entry) { return depends_on_local_endpoints(entry.second); }))
+    for (const auto& [key, slice] : facts.endpoint_slices) index_slice(key, &slice, facts.node_name, nullptr);
+  // Services come in key order and the maps start empty: every insert goes at the end, and the
+  // owners are sorted once rather than inserted one by one.
+  std::vector<std::pair<net::Prefix, const ServiceEntry*>> owned;
+  owned.reserve(facts.services.size());
   for (const auto& [key, svc] : facts.services) {
-    if (svc.headless || svc.type == "ExternalName") continue;  // nothing to route to
-    const std::string* advertise_flag = annotation(svc, kAdvertiseAnnotation);
-    const bool opted_out = advertise_flag && *advertise_flag == "false";
-    const bool opted_in = advertise_flag && *advertise_flag == "true";
-
-    net::RouteAttributes attrs;
-    if (const std::string* text = annotation(svc, kCommunitiesAnnotation)) {
-      std::string error;
-      if (!parse_communities(*text, attrs, error)) {
-        p.warnings.push_back("Service " + key + ": " + kCommunitiesAnnotation + ": " + error + "; ignored");
-        attrs = {};
-      }
-    }
-    const bool has_local = local.count(key) > 0;
-
-    // One address of this Service: advertised, or excluded with the reason.
-    auto consider = [&](const net::Address& ip, net::RouteKind kind, bool wanted, const std::string& not_wanted,
-                        k8s::TrafficPolicy policy, const char* policy_field) {
-      auto exclude = [&](std::string why) { p.excluded.push_back({ip, key, std::move(why)}); };
-      if (!wanted) return exclude(not_wanted);
-      if (opted_out) return exclude(std::string("annotated ") + kAdvertiseAnnotation + ": \"false\"");
-      if (policy == k8s::TrafficPolicy::local && !has_local)
-        return exclude(std::string(policy_field) + " is Local and no ready endpoint is on this node");
-      if (advertise.require_programmed && facts.programmed && !facts.programmed->count(ip))
-        return exclude("kube-proxy has not programmed it on this node yet");
-      std::string reason = std::string(net::to_string(kind)) + " of Service " + key;
-      if (policy == k8s::TrafficPolicy::local) reason += " (Local policy, endpoint on this node)";
-      add_route(p.routes, ip, kind, attrs, reason);
-    };
-
-    const bool cluster_ip_wanted = advertise.cluster_ips == config::ClusterIpMode::all ||
-                                   (advertise.cluster_ips == config::ClusterIpMode::annotated && opted_in);
-    const std::string cluster_ip_no =
-        advertise.cluster_ips == config::ClusterIpMode::none
-            ? "advertise.cluster_ips is none"
-            : std::string("not annotated ") + kAdvertiseAnnotation + ": \"true\" (advertise.cluster_ips is annotated)";
-    for (const auto& ip : svc.cluster_ips)
-      consider(ip, net::RouteKind::cluster_ip, cluster_ip_wanted, cluster_ip_no, svc.internal_traffic_policy,
-               "internalTrafficPolicy");
-    for (const auto& ip : svc.external_ips)
-      consider(ip, net::RouteKind::external_ip, advertise.external_ips, "advertise.external_ips is false",
-               svc.external_traffic_policy, "externalTrafficPolicy");
-    for (const auto& ip : svc.load_balancer_ips)
-      consider(ip, net::RouteKind::load_balancer_ip, advertise.load_balancer_ips,
-               "advertise.load_balancer_ips is false", svc.external_traffic_policy, "externalTrafficPolicy");
+    if (nothing_to_route_to(svc)) continue;
+    Notes notes;
+    ServicePlan sp = plan_service(key, svc, local_slice_count_.count(key) > 0, facts, advertise, notes.excluded,
+                                  notes.warning);
+    if (!notes.excluded.empty() || !notes.warning.empty()) notes_.emplace_hint(notes_.end(), key, std::move(notes));
+    local_policy_services_ += sp.local_policy;
+    const auto& entry = *services_.emplace_hint(services_.end(), key, std::move(sp));
+    for_each_prefix(entry.second, [&](const net::Prefix& prefix) { owned.emplace_back(prefix, &entry); });
   }
-  return p;
+  std::stable_sort(owned.begin(), owned.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [prefix, owner] : owned) owners_.emplace_hint(owners_.end(), prefix, owner);
+  plan_.routes = base_;
+  for (auto o = owned.begin(); o != owned.end(); ++o)
+    if (std::next(o) == owned.end() || std::next(o)->first != o->first)  // once per prefix
+      if (auto route = route_for(o->first)) plan_.routes.insert(std::move(*route));
+  rebuild_notes();
+}
+
+bool Planner::incremental(const Facts& facts, const config::AdvertiseConfig& advertise, const FactsChanges& changes) {
+  // A large batch (a relist) is as cheap to plan from scratch.
+  if (changes.services.size() + changes.endpoint_slices.size() > facts.services.size() / 2 + 16) return false;
+  // The first Service with a Local policy needs the slice index, which only a full plan builds.
+  if (local_policy_services_ == 0)
+    for (const auto& key : changes.services)
+      if (auto it = facts.services.find(key); it != facts.services.end() && depends_on_local_endpoints(it->second))
+        return false;
+
+  std::set<std::string> dirty = changes.services;
+  if (local_policy_services_ > 0)
+    for (const auto& key : changes.endpoint_slices) {
+      auto it = facts.endpoint_slices.find(key);
+      index_slice(key, it == facts.endpoint_slices.end() ? nullptr : &it->second, facts.node_name, &dirty);
+    }
+  std::set<net::Prefix> touched;
+  for (const auto& key : dirty) {
+    auto it = facts.services.find(key);
+    set_service(key, it == facts.services.end() ? nullptr : &it->second, facts, advertise, touched);
+  }
+  if (local_policy_services_ == 0) {  // nobody reads the index now; a full plan rebuilds it when needed
+    local_slices_.clear();
+    local_slice_count_.clear();
+  }
+  for (const auto& prefix : touched) {
+    if (auto route = route_for(prefix))
+      plan_.routes.insert(std::move(*route));
+    else
+      plan_.routes.erase(prefix);
+  }
+  if (notes_changed_) rebuild_notes();
+  return true;
+}
+
+// Records whether the slice `key` (null: deleted) has a ready endpoint on this node, and adds
+// the Services whose answer may have changed to `owners_changed`.
+void Planner::index_slice(const std::string& key, const k8s::EndpointSlice* slice, const std::string& node_name,
+                          std::set<std::string>* owners_changed) {
+  if (auto it = local_slices_.find(key); it != local_slices_.end()) {
+    auto count = local_slice_count_.find(it->second);
+    if (--count->second == 0) local_slice_count_.erase(count);
+    if (owners_changed) owners_changed->insert(it->second);
+    local_slices_.erase(it);
+  }
+  if (!slice || !has_ready_endpoint_on(*slice, node_name)) return;
+  std::string owner = slice->meta.namespace_ + "/" + slice->service_name;
+  ++local_slice_count_[owner];
+  if (owners_changed) owners_changed->insert(owner);
+  local_slices_.emplace(key, std::move(owner));
+}
+
+// Replans the Service `key` (null: deleted); the prefixes it advertised before or now go to
+// `touched`.
+void Planner::set_service(const std::string& key, const k8s::Service* service, const Facts& facts,
+                          const config::AdvertiseConfig& advertise, std::set<net::Prefix>& touched) {
+  auto it = services_.find(key);
+  if (it != services_.end()) {
+    for (const auto& a : it->second.advertised) {
+      const auto prefix = net::Prefix::host(a.ip);
+      touched.insert(prefix);
+      auto [lo, hi] = owners_.equal_range(prefix);
+      for (auto o = lo; o != hi;) o = o->second == &*it ? owners_.erase(o) : std::next(o);
+    }
+    local_policy_services_ -= it->second.local_policy;
+  }
+  if (notes_.erase(key)) notes_changed_ = true;
+  if (!service || nothing_to_route_to(*service)) {
+    if (it != services_.end()) services_.erase(it);
+    return;
+  }
+
+  Notes notes;
+  ServicePlan sp = plan_service(key, *service, local_slice_count_.count(key) > 0, facts, advertise, notes.excluded,
+                                notes.warning);
+  if (!notes.excluded.empty() || !notes.warning.empty()) {
+    notes_.emplace(key, std::move(notes));
+    notes_changed_ = true;
+  }
+  local_policy_services_ += sp.local_policy;
+  if (it == services_.end())
+    it = services_.emplace(key, std::move(sp)).first;
+  else
+    it->second = std::move(sp);
+  for_each_prefix(it->second, [&](const net::Prefix& prefix) {
+    touched.insert(prefix);
+    owners_.emplace(prefix, &*it);
+  });
+}
+
+// The route for `prefix` as plan() builds it: the CIDR or static route if any, then each
+// Service's addresses in key order, merged.
+std::optional<net::Route> Planner::route_for(const net::Prefix& prefix) const {
+  std::optional<net::Route> route = base_.empty() ? std::nullopt : base_.find(prefix);
+  auto [lo, hi] = owners_.equal_range(prefix);
+  if (!route && lo != hi && std::next(lo) == hi) {  // the usual case: one Service has the address once
+    const auto& [key, sp] = *lo->second;
+    const auto a = std::find_if(sp.advertised.begin(), sp.advertised.end(),
+                                [&](const auto& x) { return net::Prefix::host(x.ip) == prefix; });
+    if (std::none_of(std::next(a), sp.advertised.end(), [&](const auto& x) { return x.ip == a->ip; }))
+      return net::Route{prefix, sp.attributes, a->kind, route_reason(*a, key)};
+  }
+  std::vector<const ServiceEntry*> owners;
+  for (auto o = lo; o != hi; ++o) owners.push_back(o->second);
+  std::sort(owners.begin(), owners.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (const auto* owner : owners) {
+    const auto& [key, sp] = *owner;
+    for (const auto& a : sp.advertised) {
+      if (net::Prefix::host(a.ip) != prefix) continue;
+      if (!route)
+        route = net::Route{prefix, sp.attributes, a.kind, route_reason(a, key)};
+      else
+        merge_into(*route, sp.attributes, route_reason(a, key));
+    }
+  }
+  return route;
+}
+
+void Planner::rebuild_notes() {
+  plan_.excluded.clear();
+  plan_.warnings.clear();
+  for (const auto& [key, notes] : notes_) {
+    plan_.excluded.insert(plan_.excluded.end(), notes.excluded.begin(), notes.excluded.end());
+    if (!notes.warning.empty()) plan_.warnings.push_back(notes.warning);
+  }
+  notes_changed_ = false;
 }
 
 }  // namespace cisd

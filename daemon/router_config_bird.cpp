@@ -114,7 +114,7 @@ std::string write_bird(const Plan& plan, bool openwrt) {
     o << "  hold time " << b.hold_s << ";\n";
     if (b.keepalive_s) o << "  keepalive time " << b.keepalive_s << ";\n";
     o << "  connect retry time " << b.connect_retry_s << ";\n"
-      << "  graceful restart on;\n";
+      << "  graceful restart on;        # a restarting node's routes stay (stale) until its End-of-RIB\n";
     const char* gateway = peer.multihop > 1 ? "recursive" : "direct";
     if (b.v4) o << "  ipv4 { import filter cis_import4; export none; gateway " << gateway << "; };\n";
     if (b.v6) o << "  ipv6 { import filter cis_import6; export none; gateway " << gateway << "; };\n";

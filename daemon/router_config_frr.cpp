@@ -98,7 +98,9 @@ std::string write_frr(const Plan& plan) {
       << " neighbor CIS-NODES remote-as " << b.node_asn << "\n"
       << " neighbor CIS-NODES update-source " << peer.address << "\n"
       << " neighbor CIS-NODES timers " << b.keepalive_s << " " << b.hold_s << "\n"
-      << " neighbor CIS-NODES timers connect " << b.connect_retry_s << "\n";
+      << " neighbor CIS-NODES timers connect " << b.connect_retry_s << "\n"
+      << " ! bgpd helps graceful restart by default (RFC 4724 helper mode): a node whose daemon restarts\n"
+      << " ! (rolling update) keeps its routes here, as stale, until its End-of-RIB. Keep that default.\n";
     if (!peer.password.empty()) o << " neighbor CIS-NODES password " << peer.password << "\n";
     else if (!peer.password_file.empty())
       o << " ! neighbor CIS-NODES password ...   (the nodes read theirs from " << peer.password_file << ")\n";

@@ -21,6 +21,8 @@ nlohmann::json optional_bool(const std::optional<bool>& b) { return b ? nlohmann
 nlohmann::json peer_json(const bgp::PeerStatus& p, std::chrono::steady_clock::time_point now) {
   nlohmann::json advertised = nlohmann::json::object();
   for (const auto& [family, count] : p.advertised) advertised[family_name(family)] = count;
+  nlohmann::json received = nlohmann::json::object();  // announced by the peer now; never installed
+  for (const auto& [family, count] : p.received) received[family_name(family)] = count;
   nlohmann::json notifications_sent = nlohmann::json::array();
   for (const auto& [code, count] : p.counters.notifications_sent)
     notifications_sent.push_back({{"code", code.first}, {"subcode", code.second}, {"count", count}});
@@ -31,11 +33,14 @@ nlohmann::json peer_json(const bgp::PeerStatus& p, std::chrono::steady_clock::ti
       {"uptime_seconds", nullptr},
       {"last_error", p.last_error},
       {"advertised", advertised},
+      {"received_prefixes", received},
+      {"max_prefixes", p.max_prefixes},
       {"counters",
        {{"updates_sent", p.counters.updates_sent},
         {"updates_received", p.counters.updates_received},
         {"prefixes_received", p.counters.prefixes_received},
         {"malformed_updates", p.counters.malformed_updates},
+        {"attributes_discarded", p.counters.attributes_discarded},
         {"notifications_received", p.counters.notifications_received},
         {"notifications_sent", notifications_sent},
         {"established_transitions", p.counters.established_transitions}}},
@@ -119,7 +124,9 @@ nlohmann::json to_json(const Status& s) {
                            {"state", n.state}});
     j["ospf"] = {{"router_id", net::Address::v4(s.ospf_router_id).to_string()},
                  {"neighbors", neighbors},
-                 {"lsas_originated", s.ospf_lsas_originated}};
+                 {"lsas_originated", s.ospf_lsas_originated},
+                 {"packets_received", s.ospf_packets_received},
+                 {"packets_dropped", s.ospf_dropped}};
   }
   if (s.kubernetes_enabled) {
     nlohmann::json resources = nlohmann::json::object();

@@ -41,6 +41,8 @@ struct Status {
   std::uint32_t ospf_router_id = 0;
   std::vector<ospf::NeighborStatus> ospf_neighbors;
   std::uint64_t ospf_lsas_originated = 0;
+  std::uint64_t ospf_packets_received = 0;
+  std::map<std::string, std::uint64_t> ospf_dropped;  // packets dropped, by reason (RFC 2328 §8.2 checks)
 
   bool kubernetes_enabled = false;
   std::optional<bool> kube_proxy_healthy;  // nullopt: not probed yet

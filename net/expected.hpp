@@ -8,6 +8,8 @@ namespace net {
 
 template <typename E>
 struct Unexpected {
+  // A constructor, not an aggregate: clang before 16 cannot build an aggregate from parentheses.
+  Unexpected(E e) : error(std::move(e)) {}
   E error;
 };
 template <typename E>

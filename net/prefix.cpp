@@ -25,7 +25,7 @@ Address with_bytes(Family f, const std::array<std::uint8_t, 16>& b) {
 
 Prefix::Prefix(Address address, unsigned length)
     : address_(with_bytes(address.family(), masked(address.bytes(), std::min(length, address.bits())))),
-      length_(std::min(length, address.bits())) {}
+      length_(static_cast<std::uint8_t>(std::min(length, address.bits()))) {}
 
 std::optional<Prefix> Prefix::parse(std::string_view text) {
   auto slash = text.find('/');

@@ -43,4 +43,14 @@ struct Route {
 
 std::ostream& operator<<(std::ostream&, const Route&);
 
+// A route inside a RouteSet, which shares kind, attributes and reason among routes that have the
+// same ones (100k static prefixes hold one copy). Read it like a Route; copy it into one to keep it.
+struct RouteView {
+  const Prefix& prefix;
+  RouteKind kind;
+  const RouteAttributes& attributes;
+  const std::string& reason;
+  operator Route() const { return Route{prefix, attributes, kind, reason}; }
+};
+
 }  // namespace net

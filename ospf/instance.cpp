@@ -81,6 +81,9 @@ Instance::Impl::Impl(const config::OspfConfig& cfg, std::uint32_t id)
       lsdb(id),
       originator(id, ExternalPolicy{cfg.external.metric, cfg.external.metric_type, cfg.external.tag,
                                     cfg.max_external_lsas}) {
+  // Our first router-LSA waits for the first adjacency, so that the instance naming it is not
+  // held back by MinLSInterval behind a stub-only one nobody could use (lsa_origination.hpp).
+  originator.set_hold_first_router_lsa(true);
   // The one wall-clock read: cryptographic sequence numbers must keep growing across restarts
   // (D.3), and DD sequence numbers should be unique (§10.8). Seconds since the epoch do both.
   const auto epoch = std::chrono::duration_cast<std::chrono::seconds>(

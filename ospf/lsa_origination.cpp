@@ -97,6 +97,14 @@ LsaOriginator::Desired LsaOriginator::desired() const {
   return d;
 }
 
+bool LsaOriginator::holding_router_lsa(const Content& content) const {
+  if (!hold_first_router_lsa_ || records_.contains(router_lsa_key())) return false;
+  const auto& links = std::get<wire::RouterLsa>(content.body).links;
+  return std::none_of(links.begin(), links.end(), [](const wire::RouterLink& l) {
+    return l.type == wire::RouterLinkType::transit || l.type == wire::RouterLinkType::point_to_point;
+  });
+}
+
 wire::Lsa LsaOriginator::build(const LsaKey& key, const Content& content, std::int32_t seq) const {
   wire::Lsa lsa;
   lsa.header.age = 0;
@@ -143,6 +151,7 @@ LsaOriginator::Result LsaOriginator::update(Clock::time_point now) {
   for (const auto& [key, content] : want.lsas) {
     auto it = records_.find(key);
     if (it == records_.end()) {
+      if (key == router_lsa_key() && holding_router_lsa(content)) continue;
       Record rec{build(key, content, kInitialSequenceNumber), now};
       out.lsas.push_back(rec.lsa);
       ++originated_count_;

@@ -5,8 +5,9 @@
 // `now`, says which new instances or flushes to install and flood.
 //
 // How the instance uses it:
-//   set_interfaces(...) on any interface/neighbour state change, set_routes(plan) on a new plan,
-//   set_policy(...) on reload, then update(now): install every LSA of the result in the Lsdb
+//   set_hold_first_router_lsa(true) once, set_interfaces(...) on any interface/neighbour state
+//   change, set_routes(plan) on a new plan, set_policy(...) on reload, then update(now): install
+//   every LSA of the result in the Lsdb
 //   (Lsdb::install) and flood it; warn when externals_left_out > 0; call update() again at
 //   next_update. Lsdb::receive == self_originated_newer -> on_self_originated(lsa, now).
 //   Lsdb::expire removed some of ours -> removed_from_database(keys, now). SIGTERM ->
@@ -64,6 +65,12 @@ class LsaOriginator {
   void set_interfaces(std::vector<InterfaceLinkState> interfaces) { interfaces_ = std::move(interfaces); }
   void set_routes(const net::RouteSet& routes);  // IPv6 prefixes are ignored (OSPFv3 is later)
   void set_policy(const ExternalPolicy& policy) { policy_ = policy; }
+  // Holds the first router-LSA back until it names an adjacency (a transit or point-to-point
+  // link). Before that it could carry only stub links, which no neighbour can use (§16.1 needs a
+  // link back to reach us), and nobody is adjacent to receive it; yet originating it would start
+  // MinLSInterval (§12.4) and delay the instance that names the first adjacency by up to 5 s.
+  // The externals are not held. Off by default: then the router-LSA goes out at the first update.
+  void set_hold_first_router_lsa(bool hold) { hold_first_router_lsa_ = hold; }
 
   // Brings what we originated in line with the desired state: originates new or changed LSAs
   // (a change within MinLSInterval of the previous instance waits: see next_update), refreshes
@@ -105,6 +112,8 @@ class LsaOriginator {
   };
 
   Desired desired() const;
+  // The first router-LSA is being held (set_hold_first_router_lsa) and `content` names no adjacency.
+  bool holding_router_lsa(const Content& content) const;
   wire::Lsa build(const LsaKey& key, const Content& content, std::int32_t seq) const;
   // The instance after rec (seq + 1), or the wrap flush when rec is at MaxSequenceNumber.
   void originate_next(const LsaKey& key, Record& rec, const Content& want, Clock::time_point now, Result& out);
@@ -116,6 +125,7 @@ class LsaOriginator {
   std::vector<net::Prefix> prefixes_;  // IPv4 only, in RouteSet (ascending) order
   std::map<LsaKey, Record> records_;
   bool shut_down_ = false;
+  bool hold_first_router_lsa_ = false;
   std::uint64_t originated_count_ = 0;
 };
 

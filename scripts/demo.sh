@@ -7,8 +7,10 @@
 # Each node runs clusterip-speaker, which tells the router over BGP that 10.96.0.0/12 (the Service
 # CIDR) lives behind it, and a small web server on the ClusterIP 10.96.0.10 (held on a kube-ipvs0
 # bridge, as kube-proxy's IPVS mode holds it). The router spreads the Service CIDR over both nodes
-# (ECMP); the client fetches http://10.96.0.10/ through it. Then node1's speaker gets SIGTERM, as on a
-# rolling update: the route shrinks to node2 and the client keeps getting answers.
+# (ECMP); the client fetches http://10.96.0.10/ through it. Then node1's speaker gets SIGTERM and
+# leaves for good (--on-sigterm leave, as when a node is taken out; on a rolling update the default
+# restarts gracefully and the router keeps the route): the route shrinks to node2 and the client
+# keeps getting answers.
 #
 # Usage: sudo scripts/demo.sh      (binary: $CIS_BINARY, default build/daemon/clusterip-speaker)
 set -euo pipefail
@@ -145,7 +147,7 @@ wait_until 10 "BIRD to start" birdc_ show status
 
 say "Starting clusterip-speaker on node1 and node2"
 for node in node1 node2; do
-  ip netns exec "$(ns "$node")" "$BINARY" run -c "$WORK/$node.yaml" 2>"$WORK/$node.log" &
+  ip netns exec "$(ns "$node")" "$BINARY" run -c "$WORK/$node.yaml" --on-sigterm leave 2>"$WORK/$node.log" &
   PIDS+=($!)
   SPEAKER[$node]=$!
 done
@@ -168,7 +170,7 @@ say "The client fetches http://10.96.0.10/ (a ClusterIP) 10 times through the ro
 fetch 10
 echo "    (each connection is hashed to one node; whether both answer depends on the hash)"
 
-say "SIGTERM to node1's clusterip-speaker (a rolling update)"
+say "SIGTERM to node1's clusterip-speaker (leaving for good: --on-sigterm leave)"
 kill -TERM "${SPEAKER[node1]}"
 # It first re-advertises with GRACEFUL_SHUTDOWN, so the router moves traffic to node2 at once...
 wait_until 15 "the router to drop node1 from its ECMP route" hops_are 1

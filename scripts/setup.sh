@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what clusterip-speaker needs to build and test on Debian 12, then builds it.
-# Usage: scripts/setup.sh [BUILD_DIR]   (run as root, or with sudo available)
+# Installs what clusterip-speaker needs to build and test on Debian 12, then builds it (Release).
+# Usage: scripts/setup.sh [BUILD_DIR | --packages-only]   (run as root, or with sudo available)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${1:-build}
@@ -13,7 +13,11 @@ PACKAGES=(
   libyaml-cpp-dev libspdlog-dev prometheus-cpp-dev libsimdjson-dev nlohmann-json3-dev
   libcli11-dev libgtest-dev libgmock-dev
   bird2 frr gobgpd dnsmasq-base unbound iproute2 iputils-ping curl tcpdump openssl python3 python3-yaml procps
+  libcap2-bin util-linux
 )
+# The fuzz targets only (scripts/fuzz.sh, the short runs of scripts/test.sh): clang and libFuzzer.
+FUZZ_PACKAGES=(clang libclang-rt-14-dev)
+PACKAGES+=("${FUZZ_PACKAGES[@]}")
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -31,6 +35,7 @@ for s in bird frr unbound; do
   fi
 done
 
+[ "$BUILD_DIR" != "--packages-only" ] || exit 0
 echo "==> building in $BUILD_DIR"
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)"

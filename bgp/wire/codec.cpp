@@ -80,6 +80,15 @@ net::Expected<std::size_t, DecodeError> frame_length(std::span<const std::uint8_
 }
 
 net::Expected<Message, DecodeError> decode(std::span<const std::uint8_t> message, const DecodeContext& ctx) {
+  auto decoded = decode_with_discards(message, ctx);
+  if (!decoded) return net::Unexpected{decoded.error()};
+  return std::move(decoded->message);
+}
+
+namespace {
+
+net::Expected<Message, DecodeError> decode_checked(std::span<const std::uint8_t> message, const DecodeContext& ctx,
+                                                   std::vector<DiscardedAttribute>& discarded) {
   auto framed = frame_length(message);
   if (!framed) return net::Unexpected{framed.error()};
   if (*framed == 0)
@@ -100,7 +109,7 @@ net::Expected<Message, DecodeError> decode(std::span<const std::uint8_t> message
       return as_message(decode_open(body));
     case MessageType::update:
       if (auto error = require(message.size() >= kMinUpdate, "UPDATE")) return *error;
-      return as_message(decode_update(body, ctx));
+      return as_message(decode_update(body, ctx, discarded));
     case MessageType::notification:
       if (auto error = require(message.size() >= kMinNotification, "NOTIFICATION")) return *error;
       return decode_notification(body);
@@ -122,6 +131,17 @@ net::Expected<Message, DecodeError> decode(std::span<const std::uint8_t> message
   }
   return failure(ErrorCode::message_header, subcode::bad_message_type, "message type " + std::to_string(type),
                  {type});
+}
+
+}  // namespace
+
+net::Expected<Decoded, DecodeError> decode_with_discards(std::span<const std::uint8_t> message,
+                                                         const DecodeContext& ctx) {
+  Decoded result;
+  auto decoded = decode_checked(message, ctx, result.discarded);
+  if (!decoded) return net::Unexpected{decoded.error()};
+  result.message = std::move(*decoded);
+  return result;
 }
 
 void encode(const Message& message, const EncodeContext& ctx, net::ByteWriter& out) {

@@ -40,12 +40,33 @@ struct DecodeError {
 
 std::ostream& operator<<(std::ostream&, const DecodeError&);
 
+// An attribute left out of an UPDATE that otherwise stands: RFC 7606 attribute-discard, or a
+// repeat of an attribute already seen (§3 g, the first one stands). For the log and counters.
+struct DiscardedAttribute {
+  std::uint8_t type = 0;
+  std::string reason;
+  bool operator==(const DiscardedAttribute&) const = default;
+};
+
+// A decoded message, and what decoding dropped from it on the way.
+struct Decoded {
+  Message message;
+  std::vector<DiscardedAttribute> discarded;  // only ever for an UPDATE
+  bool operator==(const Decoded&) const = default;
+};
+
 // Framing: with fewer than 19 bytes buffered, 0 (need more). Otherwise the length from the
-// header (19..4096), or a Message Header Error (bad marker, bad length).
+// header (19..4096), or a Message Header Error (bad marker, bad length). 4096 is the limit
+// because we never advertise the Extended Message capability (RFC 8654 §4): a peer must not
+// send us more, and a length of 4097 or above is Bad Message Length (1/2) from the header alone,
+// before any of the body is buffered.
 net::Expected<std::size_t, DecodeError> frame_length(std::span<const std::uint8_t> buffered);
 
 // Decodes one whole message (header included, exactly frame_length bytes).
 net::Expected<Message, DecodeError> decode(std::span<const std::uint8_t> message, const DecodeContext& ctx);
+// The same, also telling which attributes were discarded: what a receiver logs and counts.
+net::Expected<Decoded, DecodeError> decode_with_discards(std::span<const std::uint8_t> message,
+                                                         const DecodeContext& ctx);
 
 // Appends one whole message (header included).
 void encode(const Message& message, const EncodeContext& ctx, net::ByteWriter& out);

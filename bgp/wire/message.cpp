@@ -92,6 +92,16 @@ std::optional<std::string> shutdown_message(const Notification& notification) {
   return text;
 }
 
+Notification max_prefixes_reached(AfiSafi family, std::uint32_t upper_bound) {
+  const auto afi = static_cast<std::uint16_t>(family.afi);
+  return Notification{ErrorCode::cease,
+                      subcode::max_prefixes,
+                      {static_cast<std::uint8_t>(afi >> 8), static_cast<std::uint8_t>(afi),
+                       static_cast<std::uint8_t>(family.safi), static_cast<std::uint8_t>(upper_bound >> 24),
+                       static_cast<std::uint8_t>(upper_bound >> 16), static_cast<std::uint8_t>(upper_bound >> 8),
+                       static_cast<std::uint8_t>(upper_bound)}};
+}
+
 // ---- Names ---------------------------------------------------------------------------------
 
 namespace {

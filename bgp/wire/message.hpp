@@ -185,6 +185,9 @@ struct Notification {
 Notification administrative_shutdown(std::string_view message);
 // The RFC 9003 message of a Cease/Administrative Shutdown or Reset, if it carries a valid one.
 std::optional<std::string> shutdown_message(const Notification&);
+// RFC 4486 §4: Cease/Maximum Number of Prefixes Reached with its data: AFI (2 octets), SAFI (1)
+// and the prefix upper bound (4).
+Notification max_prefixes_reached(AfiSafi family, std::uint32_t upper_bound);
 
 // ---- KEEPALIVE, ROUTE-REFRESH --------------------------------------------------------------
 

@@ -28,15 +28,18 @@ inline net::Unexpected<DecodeError> failure(ErrorCode code, std::uint8_t subcode
 net::Expected<Open, DecodeError> decode_open(std::span<const std::uint8_t> body);
 void encode_open_body(const Open& open, net::ByteWriter& out);
 
-net::Expected<Update, DecodeError> decode_update(std::span<const std::uint8_t> body, const DecodeContext& ctx);
+// Attributes dropped under RFC 7606 attribute-discard (and repeats) are appended to `discarded`.
+net::Expected<Update, DecodeError> decode_update(std::span<const std::uint8_t> body, const DecodeContext& ctx,
+                                                 std::vector<DiscardedAttribute>& discarded);
 void encode_update_body(const Update& update, const EncodeContext& ctx, net::ByteWriter& out);
 
 // The path attribute section alone (no length field). Session-reset errors come back as the
 // error; a treat-as-withdraw error is kept beside the attributes so the caller can still
-// collect the UPDATE's NLRI (RFC 7606 §2); attribute-discard attributes are simply left out.
+// collect the UPDATE's NLRI (RFC 7606 §2); attribute-discard attributes are left out and listed.
 struct DecodedAttributes {
   PathAttributes attributes;
   std::optional<DecodeError> withdraw_error;  // the first one met
+  std::vector<DiscardedAttribute> discarded;
 };
 net::Expected<DecodedAttributes, DecodeError> decode_path_attributes(std::span<const std::uint8_t> section,
                                                                      const DecodeContext& ctx);

@@ -274,12 +274,18 @@ net::Expected<DecodedAttributes, DecodeError> decode_path_attributes(std::span<c
     if (seen.test(*type)) {
       if (*type == attr::mp_reach_nlri || *type == attr::mp_unreach_nlri)  // RFC 7606 §3 g
         return net::Unexpected{malformed_attribute_list("attribute " + std::to_string(*type) + " appears twice")};
-      continue;  // every other repeat is discarded, the first one stands
+      // Every other repeat is discarded, the first one stands.
+      result.discarded.push_back({*type, "attribute " + std::to_string(*type) + " repeated"});
+      continue;
     }
     seen.set(*type);
     const RawAttribute raw{*flags, *type, *value, section.subspan(start, in.position() - start)};
     auto problem = decode_attribute(raw, ctx, result.attributes);
-    if (!problem || problem->reaction == Reaction::attribute_discard) continue;
+    if (!problem) continue;
+    if (problem->reaction == Reaction::attribute_discard) {
+      result.discarded.push_back({*type, std::move(problem->description)});
+      continue;
+    }
     if (problem->reaction == Reaction::session_reset) return net::Unexpected{std::move(*problem)};
     if (!result.withdraw_error) result.withdraw_error = std::move(problem);
   }

@@ -1,5 +1,6 @@
 // UPDATE (RFC 4271 §4.3): withdrawn routes, path attributes, NLRI; and the RFC 7606 choice
 // between resetting the session and treating the UPDATE as a withdrawal.
+#include <iterator>
 #include <string>
 
 #include "bgp/wire/message_codecs.hpp"
@@ -39,7 +40,8 @@ std::vector<net::Prefix> all_routes(const Update& update) {
 
 }  // namespace
 
-net::Expected<Update, DecodeError> decode_update(std::span<const std::uint8_t> body, const DecodeContext& ctx) {
+net::Expected<Update, DecodeError> decode_update(std::span<const std::uint8_t> body, const DecodeContext& ctx,
+                                                 std::vector<DiscardedAttribute>& discarded) {
   auto malformed_list = [](const std::string& why) {
     return failure(ErrorCode::update_message, subcode::malformed_attribute_list, why);
   };
@@ -67,6 +69,8 @@ net::Expected<Update, DecodeError> decode_update(std::span<const std::uint8_t> b
   auto decoded = decode_path_attributes(*attribute_section, ctx);
   if (!decoded) return net::Unexpected{decoded.error()};
   update.attributes = std::move(decoded->attributes);
+  discarded.insert(discarded.end(), std::make_move_iterator(decoded->discarded.begin()),
+                   std::make_move_iterator(decoded->discarded.end()));
 
   auto nlri = decode_prefixes(in.rest(), net::Family::ipv4);
   if (!nlri) return invalid_network("bad prefix in NLRI");

@@ -7,7 +7,7 @@ kernel FIB (ip route), with bounded polls. Timings are printed as TIMING lines, 
 import time
 import unittest
 
-from kube_lab import ADVERTISE, KubeTestCase, wait_for
+from kube_lab import ADVERTISE, ROUTER_V4, KubeTestCase, kernel_next_hops, wait_for
 
 import lab  # tests/interop, on the path once kube_lab is imported
 
@@ -283,7 +283,8 @@ class Shutdown(KubeTestCase):
     """Case 8: SIGTERM with Kubernetes on: withdrawal, then Cease, exit 0."""
 
     def test_sigterm_withdraws_then_ceases(self):
-        self.build(cluster_ips="annotated", drain_time="1s")
+        # Leaving for good: BIRD helps graceful restart, so `auto` would restart instead.
+        self.build(cluster_ips="annotated", drain_time="1s", on_sigterm="leave")
         n1 = self.hop("node1")
         self.api.service("web", WEB, annotations={ADVERTISE: "true"})
         self.wait_route(SERVICE_CIDR, n1, since=self.t_start)
@@ -316,6 +317,37 @@ class Shutdown(KubeTestCase):
             order.append(f"{prefix} withdrawn {w.when.timestamp() - t_term_wall:.3f}s")
         self.timing(f"SIGTERM -> {', '.join(order)}, gone from RIB {max(gone):.2f}s, exit "
                     f"{speaker.exit_wall - t_term_wall:.3f}s (drain_time 1s); Cease: {cease.reason} \"{cease.message}\"")
+
+
+class SigtermAuto(KubeTestCase):
+    """--on-sigterm auto (the default) with Kubernetes on: a node that can deliver restarts gracefully
+    (BIRD keeps its routes as stale); one whose kube-proxy is unhealthy leaves with a Cease."""
+
+    def test_healthy_node_restarts_gracefully(self):
+        self.build(cluster_ips="annotated")
+        n1, speaker, peer = self.hop("node1"), self.speakers[0], self.hosts[0].v4
+        self.wait_route(SERVICE_CIDR, n1, since=self.t_start)
+        speaker.graceful_stop()
+        self.assertEqual(speaker.wait(20), 0, "exit status after SIGTERM")
+        self.assertIn(f"peer {ROUTER_V4}: restarting: routes kept at the router as stale", self.speaker_log())
+        wait_for(f"BIRD to keep {SERVICE_CIDR} as stale", lambda: self.router.stale_peers(SERVICE_CIDR),
+                 until=lambda s: s == {peer}, timeout=15)
+        self.assertEqual(kernel_next_hops(self.router.ns, SERVICE_CIDR), n1, "the route left BIRD's kernel FIB")
+        self.assertIsNone(self.router.last_cease(peer), "BIRD got a NOTIFICATION from a restarting node")
+
+    def test_kube_proxy_unhealthy_leaves(self):
+        self.build(cluster_ips="annotated")
+        n1, speaker, peer = self.hop("node1"), self.speakers[0], self.hosts[0].v4
+        self.wait_route(SERVICE_CIDR, n1, since=self.t_start)
+        mark = self.log_size()
+        self.proxies["node1"].set_healthy(False)
+        self.wait_route(SERVICE_CIDR, set(), what="after node1's kube-proxy went unhealthy")
+        self.wait_log(r"plan: advertising nothing", since_offset=mark)
+        speaker.graceful_stop()
+        self.assertEqual(speaker.wait(20), 0, "exit status after SIGTERM")
+        self.assertIn("leaving, not restarting: this node cannot deliver", self.speaker_log())
+        cease = wait_for("BIRD to report the Cease it received", lambda: self.router.last_cease(peer), timeout=10)
+        self.assertTrue(cease.is_admin_shutdown, f"expected Cease/Administrative Shutdown, BIRD says {cease}")
 
 
 if __name__ == "__main__":

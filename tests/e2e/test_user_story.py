@@ -10,7 +10,7 @@
 
 The client resolves web.default.svc.cluster.local through its own resolver, which forwards
 cluster.local to kube-dns's ClusterIP; that and the page travel through the router, which learned
-the ClusterIPs from both nodes over BGP (ECMP). Then node1's daemon gets SIGTERM (a rolling update)
+the ClusterIPs from both nodes over BGP (ECMP). Then node1's daemon gets SIGTERM (leaving for good)
 in the middle of a loop of requests by name: not one request may fail, both nodes answer before,
 only node2 after node1's daemon has gone, and the daemon exits 0.
 
@@ -264,8 +264,10 @@ class UserStory(lab.LabTestCase):
         # (quickstart step 3: `kubectl exec ds/clusterip-speaker -- clusterip-speaker router-config`),
         # so the Service CIDR comes from the API server.
         sections = speaker_sections(self.api.kubeconfig, "annotated")
+        # node1 leaves for good (--on-sigterm leave): the generated router configs help graceful
+        # restart, so `auto` would restart instead (tests/interop/test_bgp_graceful_restart.py).
         self.speakers = [SpeakerNode(h, self.workdir, NODE_ASN, [{"address": lab.ROUTER_V4, "asn": ROUTER_ASN}],
-                                     [], DRAIN_TIME, sections=sections) for h in self.hosts]
+                                     [], DRAIN_TIME, sections=sections, on_sigterm="leave") for h in self.hosts]
         generated = self.hosts[0].ns.run(binary(), "router-config", "--router", flavour, "-c",
                                          self.speakers[0].conf, "--nodes", ",".join(node_ips))
         self.assertIn(f"{SERVICE_CIDR}", generated, "router-config did not take the Service CIDR from the API")

@@ -135,6 +135,12 @@ protocol kernel kernel6 {{ ipv6 {{ import none; export all; }}; merge paths yes;
     def established(self, peer):
         return re.search(r"BGP state:\s+Established", self.protocol(peer)) is not None
 
+    def stale_peers(self, prefix):
+        """Neighbours whose path for prefix BIRD keeps as stale (RFC 4724 helper). BIRD 2.0 marks no
+        single route: while a neighbour's restart is active, all its routes are stale until its End-of-RIB."""
+        return {p.peer for p in self.rib(prefix)
+                if "Neighbor graceful restart active" in self.protocol(p.peer)}
+
     def last_cease(self, peer):
         """The NOTIFICATION BIRD last received from peer ("Last error: Received: ..."), or None."""
         out = self.protocol(peer)

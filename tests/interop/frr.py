@@ -114,6 +114,12 @@ class FrrRouter:
                               communities=communities, local_pref=p.get("locPrf")))
         return paths
 
+    def stale_peers(self, prefix):
+        """Neighbours whose path for prefix bgpd keeps as stale (RFC 4724 helper)."""
+        family = "ipv6" if ":" in prefix else "ipv4"
+        paths = self.vtysh_json(f"show bgp {family} unicast {prefix} json").get("paths", [])
+        return {p["peer"]["peerId"] for p in paths if p.get("stale")}
+
     def neighbor(self, peer):
         return self.vtysh_json(f"show bgp neighbors {peer} json").get(peer, {})
 

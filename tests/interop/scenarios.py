@@ -14,16 +14,18 @@ class BgpScenarios:
     """Mixed into a LabTestCase whose class sets router_kind and node_kind."""
     router_kind = node_kind = None
 
-    def build(self, nodes=1, ibgp=False, ipv6=False, drain_time="1s"):
-        """A router and `nodes` nodes on its LAN, each node advertising the Service CIDR."""
+    def build(self, nodes=1, ibgp=False, ipv6=False, drain_time="1s", on_sigterm=None):
+        """A router and `nodes` nodes on its LAN, each node advertising the Service CIDR.
+        on_sigterm: clusterip-speaker's `run --on-sigterm` (gobgpd, the harness's reference, always leaves)."""
         node_asn = ROUTER_ASN if ibgp else NODE_ASN
         router_address = ROUTER_V6 if ipv6 else ROUTER_V4
         prefix = SERVICE_V6 if ipv6 else SERVICE_V4
         hosts = [self.lab.add_host() for _ in range(nodes)]
         peers = [Peer(h.name, h.v6 if ipv6 else h.v4, router_address, node_asn) for h in hosts]
         router = self.lab.start_router(self.router_kind, ROUTER_ASN, peers)
+        options = {"on_sigterm": on_sigterm} if on_sigterm and self.node_kind == "speaker" else {}
         started = [self.lab.start_node(self.node_kind, h, node_asn, [{"address": router_address, "asn": ROUTER_ASN}],
-                                       [prefix], drain_time) for h in hosts]
+                                       [prefix], drain_time, **options) for h in hosts]
         return router, started, peers, prefix
 
     def label(self):
@@ -69,7 +71,8 @@ class BgpScenarios:
 
     def test_sigterm_drains_withdraws_then_ceases(self):
         drain = 2.0
-        router, [node], [peer], prefix = self.build(drain_time=f"{drain:g}s")
+        # Leaving for good: both routers help graceful restart, so `auto` would restart instead.
+        router, [node], [peer], prefix = self.build(drain_time=f"{drain:g}s", on_sigterm="leave")
         self.wait_route(router, prefix, {peer.address}, [node])
         self.assertTrue(router.established(peer.address))
 

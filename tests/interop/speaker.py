@@ -74,9 +74,13 @@ def config_yaml(name, router_id, asn, peers, prefixes, drain_time, listen_port=0
 
 class SpeakerNode:
     kind = "speaker"
+    on_sigterm = None  # subclasses that write their own config keep the default (auto)
 
-    def __init__(self, host, workdir, asn, peers, prefixes, drain_time="1s", listen_port=0, sections=None):
+    def __init__(self, host, workdir, asn, peers, prefixes, drain_time="1s", listen_port=0, sections=None,
+                 on_sigterm=None):
+        """on_sigterm: `run --on-sigterm` (auto | leave | restart); None gives the default (auto)."""
         self.host, self.name = host, host.name
+        self.on_sigterm = on_sigterm
         self.conf = os.path.join(workdir, f"{self.name}.yaml")
         self.log = os.path.join(workdir, f"{self.name}.log")
         with open(self.conf, "w") as f:
@@ -84,14 +88,18 @@ class SpeakerNode:
         self.process = None
 
     def start(self):
-        self.process = Process(self.host.ns, [binary(), "run", "-c", self.conf], self.log)
+        argv = [binary(), "run", "-c", self.conf]
+        if self.on_sigterm:
+            argv += ["--on-sigterm", self.on_sigterm]
+        self.process = Process(self.host.ns, argv, self.log)
 
     @property
     def started(self):
         return self.process.started
 
     def graceful_stop(self):
-        """What the kubelet does on a rolling update: SIGTERM, then the daemon drains on its own."""
+        """What the kubelet does on a rolling update: SIGTERM, then the daemon leaves or restarts
+        gracefully on its own (see on_sigterm)."""
         self.process.signal(signal.SIGTERM)
 
     def running(self):

@@ -32,6 +32,7 @@ import bgp_script_peer as sp
 import netns
 from lab import ROUTER_V4, Lab, print_logs, require
 from poll import wait_for
+from shared_lab_case import SharedLabCase
 from routes import Peer
 
 ROUTER_ASN, NODE_ASN, SCRIPT_ASN = 64512, 64513, 64514
@@ -40,6 +41,8 @@ SERVICE_V4 = "10.96.0.0/12"
 HEADER, OPEN_ERR, UPDATE_ERR, HOLD, FSM, CEASE, REFRESH_ERR = 1, 2, 3, 4, 5, 6, 7
 
 ALIVE_WINDOW = 3.5  # seconds a session that must stay up is watched (the daemon's keepalive is <= 1 s)
+MAX_PREFIXES = 500  # router A's max_prefixes (the module's other cases announce at most 200 at once)
+STATUS_LISTEN = "127.0.0.1:9474"  # the daemon's HTTP endpoint, inside the node's namespace
 
 
 def assert_same_since(test, after, before, msg):
@@ -54,7 +57,7 @@ def assert_same_since(test, after, before, msg):
     test.assertLess(abs(seconds(after[1]) - seconds(before[1])), 0.1, f"{msg}: {before} -> {after}")
 
 
-class MalformedBgp(unittest.TestCase):
+class MalformedBgp(SharedLabCase):
     """One daemon, BIRD and the scripted peer for all cases (built once: see the module docstring)."""
 
     @classmethod
@@ -84,31 +87,13 @@ class MalformedBgp(unittest.TestCase):
         cls.node = lab.start_node("speaker", cls.node_host, NODE_ASN, [
             {"address": ROUTER_V4, "asn": ROUTER_ASN},
             {"address": cls.script_host.v4, "asn": SCRIPT_ASN, "hold_time": "3s", "keepalive_time": "1s",
-             "connect_retry": "1s"},
-        ], [SERVICE_V4])
+             "connect_retry": "1s", "max_prefixes": MAX_PREFIXES},
+        ], [SERVICE_V4], sections={"http": {"listen": STATUS_LISTEN}})
         wait_for(f"{SERVICE_V4} from the daemon in BIRD", lambda: cls.bird.rib(SERVICE_V4), timeout=30)
         cls.bird_since = cls._bird_since()
         cls.bird_changes = cls._bird_state_changes()
         # Router A's first session: up and healthy, like every case finds it.
         cls.script.accept().establish()
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.failed or os.environ.get("CIS_KEEP_LOGS"):
-            print(f"\n----- logs kept in {cls.workdir}", flush=True)
-        cls.lab.close()
-        if not cls.failed and not os.environ.get("CIS_KEEP_LOGS"):
-            import shutil
-            shutil.rmtree(cls.workdir, ignore_errors=True)
-
-    def run(self, result=None):
-        result = result or self.defaultTestResult()
-        before = len(result.failures) + len(result.errors)
-        super().run(result)
-        if len(result.failures) + len(result.errors) > before:
-            type(self).failed = True
-            print_logs(self.lab.logs(), max_lines=80)
-        return result
 
     # ---- what the other peer sees ---------------------------------------------------------------
 
@@ -669,6 +654,94 @@ class MalformedBgp(unittest.TestCase):
         self.assertEqual(reaction.notification[:2] if reaction.notification else None, (HOLD, 0), repr(reaction))
         self.assertTrue(reaction.closed)
         self.assertLess(time.monotonic() - started, 6.0, "the hold timer was not the negotiated 3 s")
+
+    # ==== Resource bounds ===========================================================================
+
+    def script_peer_status(self):
+        """Router A's entry in the daemon's /status."""
+        import json
+        out = self.node_host.ns.run("curl", "-sf", "-m", "5", f"http://{STATUS_LISTEN}/status")
+        return next(p for p in json.loads(out)["bgp"]["peers"] if p["address"] == self.script_host.v4)
+
+    def announce(self, cidrs, per_update=200):
+        """UPDATEs announcing cidrs with valid attributes, per_update prefixes in each."""
+        cidrs = list(cidrs)
+        return b"".join(self.valid_update(nlri=cidrs[i:i + per_update]) for i in range(0, len(cidrs), per_update))
+
+    def assert_received_v4(self, count):
+        wait_for(f"/status to show {count} IPv4 prefixes received from router A",
+                 lambda: self.script_peer_status()["received_prefixes"]["ipv4"] == count, timeout=10)
+
+    def test_max_prefixes_counts_what_is_announced_now(self):
+        # Announcements add, withdrawals and treat-as-withdraw remove, re-announcements count once:
+        # the limit applies to what the peer announces now, so a peer at the limit stays up.
+        conn = self.established()
+        hosts = [f"10.220.{i // 256}.{i % 256}/32" for i in range(MAX_PREFIXES + 100)]
+        conn.send(self.announce(hosts[:MAX_PREFIXES]))
+        self.assert_received_v4(MAX_PREFIXES)
+        conn.send(sp.update(withdrawn=sp.prefixes(*hosts[:100])))
+        self.assert_received_v4(MAX_PREFIXES - 100)
+        conn.send(self.announce(hosts[:MAX_PREFIXES]))  # 400 again and 100 back: at the limit, not past it
+        self.assert_received_v4(MAX_PREFIXES)
+        # RFC 7606 treat-as-withdraw (ORIGIN 3) withdraws what the bad UPDATE carried.
+        conn.send(sp.update(attributes=sp.origin(3) + sp.as_path(SCRIPT_ASN) + sp.next_hop(self.script_host.v4),
+                            nlri=sp.prefixes(*hosts[:2])))
+        self.assert_received_v4(MAX_PREFIXES - 2)
+        conn.send(self.announce(hosts[MAX_PREFIXES:MAX_PREFIXES + 2]))
+        self.assert_received_v4(MAX_PREFIXES)
+        self.assert_stays_up(conn)
+        self.assertEqual(self.script_peer_status()["max_prefixes"], MAX_PREFIXES)
+
+    def test_max_prefixes_exceeded_is_cease_6_1_with_rfc4486_data(self):
+        conn = self.established()
+        hosts = [f"10.221.{i // 256}.{i % 256}/32" for i in range(MAX_PREFIXES + 1)]
+        conn.send(self.announce(hosts[:MAX_PREFIXES]))
+        self.assert_received_v4(MAX_PREFIXES)
+        conn.send(self.announce(hosts[MAX_PREFIXES:]))  # one more
+        # RFC 4486 §4 data: AFI 1, SAFI 1, the upper bound.
+        self.assert_notification(conn, CEASE, 1, struct.pack("!HBI", sp.AFI_IPV4, sp.SAFI_UNICAST, MAX_PREFIXES))
+        self.assertIn(f"peer {self.script_host.v4}: announces more than max_prefixes ({MAX_PREFIXES}) ipv4 prefixes",
+                      self.daemon_log())
+        # The usual automatic restart follows (tearDown takes the new connection), with nothing kept.
+        conn = self.script.accept(timeout=20).establish()
+        conn.drain_updates(0.5)
+        self.assertEqual(self.script_peer_status()["received_prefixes"]["ipv4"], 0)
+        self.log_offset = os.path.getsize(self.node.log)  # the new session, from here on
+        self.assert_stays_up(conn)
+
+    def test_attribute_discard_is_logged_with_peer_type_and_reason(self):
+        # RFC 7606 §7.7: a malformed AGGREGATOR is discarded and the UPDATE stands; the daemon says so
+        # once (rate-limited) naming the peer, the type code and why, and counts it.
+        conn = self.established()
+        before = self.script_peer_status()["counters"]["attributes_discarded"]
+        conn.send(self.valid_update(sp.attribute(sp.OPTIONAL | sp.TRANSITIVE, sp.AGGREGATOR, b"\x00" * 5),
+                                    nlri=("10.222.0.0/24",)))
+        self.assert_stays_up(conn)
+        self.assertIn(f"peer {self.script_host.v4}: discarded path attribute 7 from an UPDATE", self.daemon_log())
+        self.assertIn("attribute 7 has bad length 5", self.daemon_log())
+        self.assertNotIn("malformed message", self.daemon_log())
+        status = self.script_peer_status()
+        self.assertEqual(status["counters"]["attributes_discarded"], before + 1)
+        self.assertEqual(status["received_prefixes"]["ipv4"], 1, "the UPDATE's prefix stands")
+
+    def test_header_whole_message_of_4097_octets(self):
+        # A real 4097-octet UPDATE (we never advertise RFC 8654 Extended Message): Bad Message Length
+        # with the length as data, decided from the header.
+        conn = self.established()
+        filler = sp.attribute(sp.OPTIONAL | sp.TRANSITIVE, 250, b"\xab" * (4097 - 19 - 4 - 4))
+        msg = sp.update(attributes=filler)
+        self.assertEqual(len(msg), 4097)
+        conn.send(msg)
+        self.assert_notification(conn, HEADER, 2, struct.pack("!H", 4097))
+
+    def test_header_whole_message_of_4096_octets_is_accepted(self):
+        conn = self.established()
+        filler = sp.attribute(sp.OPTIONAL | sp.TRANSITIVE, 250, b"\xab" * (4096 - 19 - 4 - 4))
+        msg = sp.update(attributes=filler)
+        self.assertEqual(len(msg), 4096)
+        conn.send(msg)
+        self.assert_stays_up(conn)
+        self.assertNotIn("malformed message", self.daemon_log())
 
 
 class SlowPeerBound(unittest.TestCase):

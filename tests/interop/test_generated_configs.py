@@ -231,9 +231,11 @@ class GeneratedRouterWithNodes(LabTestCase):
         router.generated = generated
         self.lab.adopt(router)
         router.start()
-        # A drain long enough to see GRACEFUL_SHUTDOWN at work before the withdrawal.
+        # A drain long enough to see GRACEFUL_SHUTDOWN at work before the withdrawal; leaving for good,
+        # since the generated configs make the router a graceful-restart helper.
         nodes = [self.lab.start_node("speaker", h, NODE_ASN, [{"address": ROUTER_V4, "asn": ROUTER_ASN}],
-                                     [SERVICE_V4, "10.96.0.10/32", OUTSIDE], drain_time="6s") for h in hosts]
+                                     [SERVICE_V4, "10.96.0.10/32", OUTSIDE], drain_time="6s", on_sigterm="leave")
+                 for h in hosts]
         for p in peers:
             wait_for(f"{p.address} Established", lambda p=p: router.established(p.address), timeout=30)
         wait_for("ECMP over both nodes in the router's kernel", lambda: kernel_next_hops(router.ns, SERVICE_V4),

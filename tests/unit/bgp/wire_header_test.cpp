@@ -54,6 +54,33 @@ TEST(WireHeader, LengthOutOfRangeIsBadMessageLength) {
   }
 }
 
+TEST(WireHeader, FourThousandNinetySevenOctetsAreBadMessageLength) {
+  // We never advertise Extended Message (RFC 8654), so 4096 is the most a peer may send. The
+  // header alone decides: the error comes before the rest of the message is buffered.
+  Bytes message{MARKER, 0x10, 0x01, 0x02};
+  message.resize(4097, 0x00);
+  auto framed = frame_length(std::span(message).first(19));
+  ASSERT_FALSE(framed.has_value());
+  EXPECT_EQ(framed.error().subcode, subcode::bad_message_length);
+  expect_error(decode(message, {}), ErrorCode::message_header, subcode::bad_message_length, {0x10, 0x01});
+}
+
+TEST(WireHeader, AnUpdateOfExactly4096OctetsDecodes) {
+  // withdrawn length 0, one unknown optional transitive attribute with an extended length
+  // filling the message up to 4096.
+  const std::size_t value_length = 4096 - 19 - 2 - 2 - 4;
+  Bytes message{MARKER, 0x10, 0x00, 0x02, 0x00, 0x00, static_cast<std::uint8_t>((value_length + 4) >> 8),
+                static_cast<std::uint8_t>(value_length + 4), 0xd0, 0xfa,
+                static_cast<std::uint8_t>(value_length >> 8), static_cast<std::uint8_t>(value_length)};
+  message.resize(4096, 0xab);
+  EXPECT_EQ(*frame_length(message), 4096u);
+  auto decoded = decode(message, {});
+  ASSERT_TRUE(decoded.has_value()) << decoded.error();
+  const auto& unknown = std::get<Update>(*decoded).attributes.unknown;
+  ASSERT_EQ(unknown.size(), 1u);
+  EXPECT_EQ(unknown[0].value.size(), value_length);
+}
+
 TEST(WireHeader, DecodeRejectsASpanOfTheWrongSize) {
   const Bytes longer{MARKER, 0x00, 0x13, 0x04, 0x00};
   expect_error(decode(longer, {}), ErrorCode::message_header, subcode::bad_message_length, {0x00, 0x13});

@@ -81,6 +81,15 @@ TEST(WireNotification, EndOfRibRecognition) {
   EXPECT_EQ(end_of_rib_family(withdrawal), std::nullopt);
 }
 
+TEST(WireNotification, MaximumNumberOfPrefixesReachedCarriesTheRfc4486Data) {
+  EXPECT_EQ(max_prefixes_reached(kIpv4Unicast, 100000),
+            (Notification{ErrorCode::cease, subcode::max_prefixes, {0x00, 0x01, 0x01, 0x00, 0x01, 0x86, 0xa0}}));
+  EXPECT_EQ(max_prefixes_reached(kIpv6Unicast, 0xfffffffe).data,
+            (std::vector<std::uint8_t>{0x00, 0x02, 0x01, 0xff, 0xff, 0xff, 0xfe}));
+  EXPECT_EQ(describe(max_prefixes_reached(kIpv4Unicast, 5)),
+            "Cease/Maximum Number of Prefixes Reached (data 00 01 01 00 00 00 05)");
+}
+
 TEST(WireNotification, PrintersAreReadable) {
   std::ostringstream os;
   os << Message{administrative_shutdown("bye")} << ' ' << Message{Keepalive{}} << ' '

@@ -276,6 +276,36 @@ TEST(WireUpdateErrors, RepeatedAttributesKeepTheFirst) {
   EXPECT_EQ(unknowns.attributes.unknown, (std::vector<UnknownAttribute>{{0xc0, 0x63, {0xaa}}}));
 }
 
+TEST(WireUpdateErrors, DiscardedAttributesAreReportedWithTypeAndReason) {
+  const Bytes atomic_with_value{0x40, 0x06, 0x01, 0x00};
+  const Bytes short_aggregator{0xc0, 0x07, 0x06, 0xfd, 0xe9, 10, 0, 0, 1};
+  const Bytes second_origin{0x40, 0x01, 0x01, 0x02};
+  const Bytes bytes =
+      update_with({}, cat({kOrigin, kAsPath, atomic_with_value, second_origin, kNextHop, short_aggregator}), kNlri);
+  auto decoded = decode_with_discards(bytes, {});
+  ASSERT_TRUE(decoded.has_value()) << decoded.error();
+  EXPECT_EQ(decoded->discarded, (std::vector<DiscardedAttribute>{{attr::atomic_aggregate, "attribute 6 has bad length 1"},
+                                                                 {attr::origin, "attribute 1 repeated"},
+                                                                 {attr::aggregator, "attribute 7 has bad length 6"}}));
+  // The message is the one decode() gives, without the discarded attributes.
+  EXPECT_EQ(decoded->message, Message{decode_ok(bytes)});
+  EXPECT_EQ(std::get<Update>(decoded->message).nlri, kNlriPrefixes);
+}
+
+TEST(WireUpdateErrors, AnAtomicAggregateWithWrongFlagsIsDiscardedAndReported) {
+  const Bytes optional_atomic{0xc0, 0x06, 0x00};  // well-known marked optional: RFC 7606 §7.6 discard
+  auto decoded = decode_with_discards(update_with({}, cat({kOrigin, kAsPath, kNextHop, optional_atomic}), kNlri), {});
+  ASSERT_TRUE(decoded.has_value()) << decoded.error();
+  EXPECT_EQ(decoded->discarded, (std::vector<DiscardedAttribute>{{attr::atomic_aggregate, "attribute 6 has wrong flags"}}));
+  EXPECT_TRUE(std::get<Update>(decoded->message).attributes.unknown.empty());
+}
+
+TEST(WireUpdateErrors, NothingIsReportedForAWellFormedUpdate) {
+  auto decoded = decode_with_discards(update_with(kWithdrawn, cat({kOrigin, kAsPath, kNextHop}), kNlri), {});
+  ASSERT_TRUE(decoded.has_value()) << decoded.error();
+  EXPECT_TRUE(decoded->discarded.empty());
+}
+
 // ---- liberal reading -------------------------------------------------------------------------
 
 TEST(WireUpdateErrors, UnknownOptionalAttributesAreKeptWithoutTheExtendedLengthBit) {

@@ -79,6 +79,7 @@ TEST(LoadDefaults, PeerAndInterfaceDefaults) {
   EXPECT_EQ(c.bgp.peers[0], expected);
   EXPECT_EQ(c.bgp.peers[0].hold_time, std::chrono::seconds(90));
   EXPECT_EQ(c.bgp.peers[0].families, (std::vector<net::Family>{net::Family::ipv4, net::Family::ipv6}));
+  EXPECT_EQ(c.bgp.peers[0].max_prefixes, 100000u);
   ASSERT_EQ(c.ospf.interfaces.size(), 1u);
   OspfInterfaceConfig iface;
   iface.name = "eth0";
@@ -121,6 +122,7 @@ bgp:
       large_communities: ["4200000000:1:2"]
       local_pref: 0
       med: 4294967295
+      max_prefixes: 0
       graceful_restart: { enabled: false, restart_time: 4095s }
       graceful_shutdown: { enabled: false, drain_time: 0s }
 ospf:
@@ -171,6 +173,7 @@ log: { level: trace, format: json }
   EXPECT_EQ(p.large_communities, (std::vector<net::LargeCommunity>{{4200000000u, 1, 2}}));
   EXPECT_EQ(p.local_pref, 0u);
   EXPECT_EQ(p.med, 4294967295u);
+  EXPECT_EQ(p.max_prefixes, 0u);  // no limit
   EXPECT_EQ(p.graceful_restart, (GracefulRestartConfig{false, std::chrono::seconds(4095)}));
   EXPECT_EQ(p.graceful_shutdown, (GracefulShutdownConfig{false, Duration{0}}));
   EXPECT_TRUE(c.ospf.enabled);
@@ -329,6 +332,25 @@ TEST(LoadErrors, Prefixes) {
   });
 }
 
+TEST(LoadErrors, RepeatedPrefixesInALongListAtEachLaterPosition) {
+  // Duplicates are found by sorting: every occurrence after the first is reported where it is,
+  // in file order, and an unreadable item is reported once.
+  std::string yaml = "advertise:\n  static:\n";
+  for (int i = 0; i < 1000; ++i) yaml += "    - 10.1." + std::to_string(i / 256) + "." + std::to_string(i % 256) + "/32\n";
+  yaml += "    - 10.1.0.7/32\n    - bad\n    - 10.1.0.7/32\n    - 10.1.3.231/32\n";
+  EXPECT_EQ(errors_of(yaml), (std::vector<std::string>{
+                                 "c.yaml:1003:7: advertise.static[1000]: 10.1.0.7/32 is listed twice",
+                                 "c.yaml:1004:7: advertise.static[1001]: expected a prefix like 10.96.0.0/12, got \"bad\"",
+                                 "c.yaml:1005:7: advertise.static[1002]: 10.1.0.7/32 is listed twice",
+                                 "c.yaml:1006:7: advertise.static[1003]: 10.1.3.231/32 is listed twice",
+                             }));
+  yaml.resize(yaml.find("    - 10.1.0.7/32\n    - bad"));
+  auto c = load_ok(yaml);
+  ASSERT_EQ(c.advertise.static_prefixes.size(), 1000u);
+  EXPECT_EQ(c.advertise.static_prefixes.front(), *net::Prefix::parse("10.1.0.0/32"));
+  EXPECT_EQ(c.advertise.static_prefixes.back(), *net::Prefix::parse("10.1.3.231/32"));
+}
+
 TEST(LoadErrors, Addresses) {
   expect_single_errors({
       {"node:\n  router_id: 0.0.0.0\n",
@@ -364,6 +386,10 @@ TEST(LoadErrors, NumberRanges) {
            {"multihop: 0", "c.yaml:5:17: bgp.peers[0].multihop: must be between 1 and 255, got 0"},
            {"multihop: 256", "c.yaml:5:17: bgp.peers[0].multihop: must be between 1 and 255, got 256"},
            {"local_pref: 4294967296", "c.yaml:5:19: bgp.peers[0].local_pref: must be between 0 and 4294967295, got 4294967296"},
+           {"max_prefixes: 4294967296",
+            "c.yaml:5:21: bgp.peers[0].max_prefixes: must be between 0 and 4294967295, got 4294967296"},
+           {"max_prefixes: -5", "c.yaml:5:21: bgp.peers[0].max_prefixes: must be between 0 and 4294967295, got -5"},
+           {"max_prefixes: lots", "c.yaml:5:21: bgp.peers[0].max_prefixes: expected a number, got \"lots\""},
            {"asn: 0", "c.yaml:5:7: bgp.peers[0].asn: duplicate key (first set on line 4)"},
        }) {
     SCOPED_TRACE(line);

@@ -92,6 +92,7 @@ bgp:
       large_communities: ["65000:1:2", "4294967295:0:4294967295"]
       local_pref: 200
       med: 5
+      max_prefixes: 7
       graceful_restart: { enabled: false, restart_time: 0s }
       graceful_shutdown: { enabled: false, drain_time: 250ms }
     - address: "fe80::1"
@@ -193,6 +194,7 @@ TEST(ToYaml, PeerBlockShape) {
       large_communities: []
       local_pref: 100
       med: 0
+      max_prefixes: 100000
       graceful_restart: { enabled: true, restart_time: 120s }
       graceful_shutdown: { enabled: true, drain_time: 5s }
 ospf:

@@ -50,7 +50,7 @@ struct Fixture {
 
 std::vector<Prefix> prefixes(const Plan& p) {
   std::vector<Prefix> out;
-  for (auto& [prefix, route] : p.routes) out.push_back(prefix);
+  for (const auto& [prefix, route] : p.routes) out.push_back(prefix);
   return out;
 }
 
@@ -213,7 +213,7 @@ TEST(Planner, CommunitiesAnnotationTagsTheServiceRoutes) {
   f.advertise.cluster_ips = config::ClusterIpMode::all;
   f.add(service("default", "web", {"10.96.0.20"}, {{kCommunitiesAnnotation, "65000:1, no-export,64513:7:9"}}));
   auto p = f.run();
-  const auto* r = p.routes.find(P("10.96.0.20/32"));
+  auto r = p.routes.find(P("10.96.0.20/32"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->attributes.communities, (std::vector<net::Community>{(65000u << 16) | 1, 0xffffff01}));
   EXPECT_EQ(r->attributes.large_communities, (std::vector<net::LargeCommunity>{{64513, 7, 9}}));
@@ -240,7 +240,7 @@ TEST(Planner, SharedExternalIpIsAdvertisedOnceWithBothTags) {
   b.external_ips = {A("192.0.2.10")};
   f.add(a);
   f.add(b);
-  const auto* r = f.run().routes.find(P("192.0.2.10/32"));
+  auto r = f.run().routes.find(P("192.0.2.10/32"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->attributes.communities.size(), 2u);
 }

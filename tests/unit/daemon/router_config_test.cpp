@@ -58,6 +58,7 @@ TEST(RouterConfigBird, EbgpNeighboursFilterEcmpAndGracefulShutdown) {
   EXPECT_THAT(text, HasSubstr("if !(net ~ [ 10.96.0.0/12{12,32}, 192.0.2.0/24{24,24} ]) then reject;"));
   EXPECT_THAT(text, HasSubstr("if !(net ~ [ fd00:10:96::/112{112,128} ]) then reject;"));
   EXPECT_THAT(text, HasSubstr("if (65535, 0) ~ bgp_community then bgp_local_pref = 0;"));
+  EXPECT_THAT(text, HasSubstr("graceful restart on;"));  // helps a restarting node (RFC 4724)
   EXPECT_THAT(text, HasSubstr("ipv4 { import filter cis_import4; export none; gateway direct; };"));
   EXPECT_THAT(text, HasSubstr("ipv6 { import filter cis_import6; export none; gateway direct; };"));
   EXPECT_THAT(text, HasSubstr("hold time 90;"));
@@ -146,6 +147,9 @@ TEST(RouterConfigFrr, EbgpPeerGroupRouteMapsAndMaximumPaths) {
   EXPECT_THAT(text, HasSubstr("  neighbor CIS-NODES route-map CIS-IN4 in\n"));
   EXPECT_THAT(text, HasSubstr("  neighbor CIS-NODES route-map CIS-IN6 in\n"));
   EXPECT_THAT(text, HasSubstr("  maximum-paths 8\n  maximum-paths ibgp 8\n"));
+  // bgpd's default helper mode keeps a restarting node's routes (RFC 4724): never switched off.
+  EXPECT_THAT(text, HasSubstr("helps graceful restart by default"));
+  EXPECT_THAT(text, Not(HasSubstr("graceful-restart-disable")));
 }
 
 TEST(RouterConfigFrr, IbgpWhenTheAsnsMatch) {

@@ -41,6 +41,8 @@ inline Status synthetic_status() {
   s.ospf_neighbors = {{"eth0", net::Address::parse("10.0.1.1")->v4_value(), net::Address::parse("10.0.1.1")->v4_value(),
                        "Full"}};
   s.ospf_lsas_originated = 4;
+  s.ospf_packets_received = 120;
+  s.ospf_dropped = {{"bad checksum", 2}, {"area mismatch", 1}};
 
   s.kubernetes_enabled = true;
   s.kube_proxy_healthy = true;

@@ -41,6 +41,8 @@ TEST(Status, JsonShape) {
   EXPECT_EQ(j["ospf"]["neighbors"][0],
             (nlohmann::json{{"interface", "eth0"}, {"router_id", "10.0.1.1"}, {"address", "10.0.1.1"}, {"state", "Full"}}));
   EXPECT_EQ(j["ospf"]["lsas_originated"], 4);
+  EXPECT_EQ(j["ospf"]["packets_received"], 120);
+  EXPECT_EQ(j["ospf"]["packets_dropped"], (nlohmann::json{{"area mismatch", 1}, {"bad checksum", 2}}));
 
   EXPECT_EQ(j["kubernetes"]["kube_proxy_healthy"], true);
   EXPECT_EQ(j["kubernetes"]["node_ready"], true);

@@ -267,5 +267,22 @@ TEST(ObjectDecoder, LargeListDecodes) {
   EXPECT_EQ(list->items.size(), 10000u);
 }
 
+// Fuzzer finding (k8s_decode_fuzz): a value missing inside an object that the decoder skips left
+// simdjson's On-Demand iterator in a state its unordered lookup assumes impossible (undefined
+// behaviour in a release build). Syntactically broken documents are now refused as a whole.
+TEST(ObjectDecoder, FuzzMissingValueInSkippedFieldIsInvalidJson) {
+  constexpr const char* crash = R"({"metadata":{"":}}})";
+  auto service = decode_service(crash);
+  ASSERT_FALSE(service);
+  EXPECT_NE(service.error().find("invalid JSON"), std::string::npos) << service.error();
+  EXPECT_FALSE(decode_endpointslice(crash));
+  EXPECT_FALSE(decode_node(crash));
+  EXPECT_FALSE(decode_servicecidr(crash));
+  EXPECT_FALSE(decode_list<Service>(R"({"metadata":{},"items":[{"metadata":{"name":"a","x":}},"spec":{}}]})"));
+  EXPECT_FALSE(decode_watch_event<Node>(R"({"type":"ADDED","object":{"metadata":{"":}}}})"));
+  EXPECT_EQ(decode_status(R"({"metadata":{"":}},"code":410})").code, 0);
+  EXPECT_FALSE(decode_configmap_data(R"({"metadata":{"":}},"data":{}})"));
+}
+
 }  // namespace
 }  // namespace k8s

@@ -43,3 +43,82 @@ TEST(RouteSet, DiffOfEmptySets) {
   EXPECT_EQ(RouteSet::diff(none, some).added.size(), 1u);
   EXPECT_EQ(RouteSet::diff(some, none).removed.size(), 1u);
 }
+
+TEST(RouteSet, PrefixIsEighteenBytes) {
+  // Route tables hold 100k of them; the length is one byte.
+  EXPECT_EQ(sizeof(Prefix), 18u);
+}
+
+TEST(RouteSet, CopiesAreIndependentValues) {
+  // Copies share one table until one of them changes: the other must not see the change.
+  RouteSet a{route("10.0.0.1/32"), route("10.0.0.2/32")};
+  RouteSet b = a;
+  EXPECT_EQ(a, b);
+  b.insert(route("10.0.0.3/32"));
+  b.insert(route("10.0.0.1/32", {7}));
+  EXPECT_EQ(a.size(), 2u);
+  EXPECT_TRUE(a.find(*Prefix::parse("10.0.0.1/32"))->attributes.communities.empty());
+  EXPECT_EQ(b.size(), 3u);
+  EXPECT_EQ(b.find(*Prefix::parse("10.0.0.1/32"))->attributes.communities, std::vector<Community>{7});
+  RouteSet c = a;
+  EXPECT_TRUE(c.erase(*Prefix::parse("10.0.0.2/32")));
+  EXPECT_FALSE(c.erase(*Prefix::parse("10.0.0.2/32")));
+  EXPECT_TRUE(a.contains(*Prefix::parse("10.0.0.2/32")));
+  EXPECT_FALSE(c.contains(*Prefix::parse("10.0.0.2/32")));
+  EXPECT_NE(a, c);
+}
+
+TEST(RouteSet, RoutesWithTheSameDetailsShareThem) {
+  RouteSet s;
+  for (int i = 0; i < 100; ++i)
+    s.insert(Route{Prefix::host(Address::v4(0x0a000000u + static_cast<std::uint32_t>(i))), {}, RouteKind::static_prefix,
+                   "advertise.static"});
+  s.insert(Route{*Prefix::parse("192.0.2.0/24"), {{1}, {}}, RouteKind::service_cidr, "other"});
+  const RouteAttributes* first = nullptr;
+  std::size_t same = 0;
+  for (const auto& [prefix, r] : s) {
+    if (r.kind != RouteKind::static_prefix) continue;
+    if (!first) first = &r.attributes;
+    same += &r.attributes == first;
+    EXPECT_EQ(r.reason, "advertise.static");
+    EXPECT_EQ(r.prefix, prefix);
+  }
+  EXPECT_EQ(same, 100u);
+  // Replacing one route's details leaves its neighbours' alone.
+  s.insert(Route{*Prefix::parse("10.0.0.5/32"), {{2}, {}}, RouteKind::static_prefix, "changed"});
+  EXPECT_EQ(s.find(*Prefix::parse("10.0.0.4/32"))->reason, "advertise.static");
+  EXPECT_EQ(s.find(*Prefix::parse("10.0.0.5/32"))->reason, "changed");
+  EXPECT_EQ(s.find(*Prefix::parse("10.0.0.6/32"))->attributes.communities, std::vector<Community>{});
+  EXPECT_EQ(s.find(*Prefix::parse("192.0.2.0/24"))->kind, RouteKind::service_cidr);
+}
+
+TEST(RouteSet, IterationInPrefixOrderAndRouteViewCopies) {
+  RouteSet s{route("10.0.0.9/32"), route("10.0.0.1/32", {3}), route("fd00::/64")};
+  std::vector<Route> seen;
+  for (const auto& [prefix, r] : s) seen.push_back(r);
+  EXPECT_EQ(seen, (std::vector<Route>{route("10.0.0.1/32", {3}), route("10.0.0.9/32"), route("fd00::/64")}));
+  EXPECT_FALSE(s.find(*Prefix::parse("10.0.0.2/32")).has_value());
+}
+
+TEST(RouteSet, EqualityComparesContentNotSharing) {
+  RouteSet a{route("10.0.0.1/32")}, b{route("10.0.0.1/32")};
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(RouteSet{}, RouteSet{});
+  b.insert(Route{*Prefix::parse("10.0.0.1/32"), {}, RouteKind::cluster_ip, ""});
+  EXPECT_NE(a, b);  // a kind change is a different route, though not a different advertisement
+  EXPECT_TRUE(RouteSet::diff(a, b).empty());
+}
+
+TEST(RouteSet, CountChangesMatchesDiff) {
+  RouteSet from{route("10.96.0.0/12"), route("10.96.0.10/32"), route("10.96.0.12/32"), route("fd00::/112")};
+  RouteSet to{route("10.96.0.0/12", {1}), route("10.96.0.11/32"), route("fd00::/112"), route("fd00::1/128")};
+  auto d = RouteSet::diff(from, to);
+  auto c = RouteSet::count_changes(from, to);
+  EXPECT_EQ(c.added, d.added.size());
+  EXPECT_EQ(c.removed, d.removed.size());
+  EXPECT_EQ(c.changed, d.changed.size());
+  EXPECT_EQ(c.added, 2u);
+  EXPECT_EQ(c.removed, 2u);
+  EXPECT_EQ(c.changed, 1u);
+  EXPECT_EQ(RouteSet::count_changes(to, to).total(), 0u);
+}

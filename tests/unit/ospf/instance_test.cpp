@@ -210,7 +210,8 @@ struct Rig {
 };
 
 // Brings the point-to-point rig to Full with the peer as master (its router ID is higher), the
-// way a real neighbor would, checking each of our answers. Returns our LSAs as the peer got them.
+// way a real neighbor would, checking each of our answers. Returns our LSAs as the peer got them:
+// those it asked for in the exchange, then our first router-LSA, flooded when we reach Full.
 std::vector<wire::Lsa> full_as_slave(Rig& rig) {
   rig.up();
   auto hellos = bodies<wire::Hello>(rig.out());
@@ -267,6 +268,10 @@ std::vector<wire::Lsa> full_as_slave(Rig& rig) {
   if (!acks.empty()) {
     EXPECT_EQ(key_of(acks[0]), key_of(peer_lsa.header));
   }
+  // Our router-LSA was held until it could name the adjacency: it follows Full at once.
+  auto flooded = lsas_in(sent);
+  EXPECT_EQ(flooded.size(), 1u);
+  got.insert(got.end(), flooded.begin(), flooded.end());
   // The peer acknowledges what we sent it.
   rig.deliver(wire::LinkStateAck{[&] {
     std::vector<wire::LsaHeader> h;
@@ -285,7 +290,7 @@ const wire::Lsa* find_lsa(const std::vector<wire::Lsa>& lsas, std::uint8_t type,
 
 // ---- Adjacency -------------------------------------------------------------------------------------
 
-TEST(OspfInstance, InterfaceUpSendsHelloAndOriginatesRouterLsa) {
+TEST(OspfInstance, InterfaceUpSendsHelloAndHoldsTheRouterLsa) {
   Rig rig;
   rig.up();
   auto sent = rig.out();
@@ -297,7 +302,12 @@ TEST(OspfInstance, InterfaceUpSendsHelloAndOriginatesRouterLsa) {
   EXPECT_EQ(hello.options & wire::option::e, wire::option::e);
   EXPECT_EQ(sent[0].packet.router_id, kUs);
   EXPECT_EQ(rig.instance.groups("eth0"), std::vector<std::uint32_t>{kAllSpf});
-  EXPECT_EQ(rig.instance.counters().lsas_originated, 1u);  // the router-LSA
+  // No router-LSA yet: with no adjacency it could only carry a stub link nobody can use, and it
+  // would start MinLSInterval for the instance that names the adjacency.
+  EXPECT_EQ(rig.instance.counters().lsas_originated, 0u);
+  // The externals do not wait.
+  rig.instance.set_routes(routes({"10.96.0.0/12"}), rig.now);
+  EXPECT_EQ(rig.instance.counters().lsas_originated, 1u);
   // The Hello timer is the next thing to do (aging wakes once a second).
   ASSERT_TRUE(rig.instance.next_wakeup().has_value());
   rig.advance(10s);
@@ -308,10 +318,13 @@ TEST(OspfInstance, PointToPointReachesFullAsSlave) {
   Rig rig;
   rig.instance.set_routes(routes({"10.96.0.0/12"}), rig.now);
   auto got = full_as_slave(rig);
-  // The peer got our router-LSA (E bit: we are an ASBR) and our AS-external-LSA via the exchange.
+  // The peer got our AS-external-LSA via the exchange and our router-LSA (E bit: we are an ASBR)
+  // flooded at Full, its first instance.
+  EXPECT_EQ(find_lsa(got, wire::lsa_type::router, kUs), &got.back());
   const auto* router = find_lsa(got, wire::lsa_type::router, kUs);
   ASSERT_NE(router, nullptr);
   EXPECT_TRUE(std::get<wire::RouterLsa>(router->body).as_boundary_router);
+  EXPECT_EQ(router->header.sequence_number, wire::kInitialSequenceNumber);
   const auto* external = find_lsa(got, wire::lsa_type::as_external, ip("10.96.0.0"));
   ASSERT_NE(external, nullptr);
   const auto& body = std::get<wire::AsExternalLsa>(external->body);
@@ -327,6 +340,7 @@ TEST(OspfInstance, PointToPointReachesFullAsSlave) {
 
 TEST(OspfInstance, PointToPointReachesFullAsMaster) {
   Rig rig(config::OspfNetwork::point_to_point, /*our_id=*/0x05050505, /*peer_id=*/0x02020202);
+  rig.instance.set_routes(routes({"10.96.0.0/12"}), rig.now);
   rig.up();
   rig.out();
   rig.deliver(rig.peer.hello({0x05050505}));
@@ -349,8 +363,10 @@ TEST(OspfInstance, PointToPointReachesFullAsMaster) {
   EXPECT_TRUE(next[0].master);
   EXPECT_FALSE(next[0].init);
   EXPECT_EQ(next[0].sequence_number, seq + 1);
+  // Our external; the router-LSA is held until it can name the adjacency.
   ASSERT_EQ(next[0].lsa_headers.size(), 1u);
   EXPECT_EQ(next[0].lsa_headers[0].advertising_router, 0x05050505u);
+  EXPECT_EQ(next[0].lsa_headers[0].type, wire::lsa_type::as_external);
   EXPECT_EQ(bodies<wire::LinkStateRequest>(sent).size(), 1u);  // requests go out during Exchange
   EXPECT_EQ(rig.state(), "Exchange");
 
@@ -364,7 +380,11 @@ TEST(OspfInstance, PointToPointReachesFullAsMaster) {
   EXPECT_EQ(rig.state(), "Loading");
   rig.deliver(wire::LinkStateUpdate{{peer_lsa}});
   EXPECT_EQ(rig.state(), "Full");
-  EXPECT_EQ(acked_in(rig.out()).size(), 1u);
+  sent = rig.out();
+  EXPECT_EQ(acked_in(sent).size(), 1u);
+  const auto flooded = lsas_in(sent);
+  ASSERT_EQ(flooded.size(), 1u);
+  EXPECT_EQ(key_of(flooded[0].header), (LsaKey{wire::lsa_type::router, 0x05050505, 0x05050505}));
 }
 
 TEST(OspfInstance, NeighborGoesDownAfterDeadInterval) {
@@ -379,20 +399,38 @@ TEST(OspfInstance, NeighborGoesDownAfterDeadInterval) {
 
 // ---- Flooding and origination -----------------------------------------------------------------------
 
-TEST(OspfInstance, RouterLsaFollowsTheAdjacencyAfterMinLsInterval) {
+TEST(OspfInstance, FirstRouterLsaNamesTheAdjacencyAtFull) {
   Rig rig;
-  full_as_slave(rig);
-  // Full changes our router-LSA (a point-to-point link now), at most once per MinLSInterval.
-  ASSERT_TRUE(rig.instance.next_wakeup().has_value());
-  rig.advance(5s);
-  auto lsas = lsas_in(rig.out());
-  const auto* router = find_lsa(lsas, wire::lsa_type::router, kUs);
+  auto got = full_as_slave(rig);
+  // Held until Full, the first instance already has the point-to-point link: no second instance
+  // (MinLSInterval later) is needed for it.
+  const auto* router = find_lsa(got, wire::lsa_type::router, kUs);
   ASSERT_NE(router, nullptr);
-  EXPECT_EQ(router->header.sequence_number, wire::kInitialSequenceNumber + 1);
+  EXPECT_EQ(router->header.sequence_number, wire::kInitialSequenceNumber);
   const auto& links = std::get<wire::RouterLsa>(router->body).links;
   EXPECT_TRUE(std::any_of(links.begin(), links.end(), [](const wire::RouterLink& l) {
     return l.type == wire::RouterLinkType::point_to_point && l.id == 0x02020202u;
   }));
+  EXPECT_EQ(rig.instance.counters().lsas_originated, 1u);
+  rig.advance(5s);
+  rig.advance(5s);
+  EXPECT_EQ(find_lsa(lsas_in(rig.out()), wire::lsa_type::router, kUs), nullptr);
+  EXPECT_EQ(rig.instance.counters().lsas_originated, 1u);
+}
+
+TEST(OspfInstance, RouterLsaChangesAfterTheFirstKeepMinLsInterval) {
+  Rig rig;
+  full_as_slave(rig);
+  // The adjacency restarts 2 s after the first instance (a bad LS Request: back to ExStart), so the
+  // router-LSA loses its point-to-point link; that instance waits until MinLSInterval has passed.
+  rig.advance(2s);
+  rig.out();
+  rig.deliver(wire::LinkStateRequest{{{wire::lsa_type::as_external, ip("192.0.2.1"), 0x09090909}}});
+  ASSERT_EQ(rig.state(), "ExStart");
+  EXPECT_EQ(find_lsa(lsas_in(rig.out()), wire::lsa_type::router, kUs), nullptr);
+  EXPECT_EQ(rig.instance.counters().lsas_originated, 1u);
+  rig.advance(3s);
+  EXPECT_EQ(rig.instance.counters().lsas_originated, 2u);
 }
 
 TEST(OspfInstance, NewRouteIsFloodedAndRetransmittedUntilAcked) {
@@ -464,7 +502,7 @@ TEST(OspfInstance, SelfOriginatedNewerInstanceIsOutdone) {
   Rig rig;
   rig.instance.set_routes(routes({"10.96.0.10/32"}), rig.now);
   full_as_slave(rig);
-  rig.advance(5s);  // let the router-LSA update settle
+  rig.advance(5s);  // past MinLSInterval of our first instances
   rig.out();
   // The neighbor floods an instance of our external from before a restart, with a higher number.
   wire::Lsa stale;
@@ -528,17 +566,19 @@ TEST(OspfInstance, ManyExternalsSplitIntoPacketsThatFitTheMtu) {
     if (!dds[0].more) break;
     rig.deliver(dd(++seq, false, true, true, {}, mtu));
   }
-  EXPECT_EQ(described.size(), 601u);  // 600 externals and the router-LSA
+  EXPECT_EQ(described.size(), 600u);  // the externals; the router-LSA waits for Full
   rig.deliver(dd(++seq, false, false, true, {}, mtu));
   EXPECT_EQ(rig.state(), "Full");
-  // It asks for everything at once; the answer is split over many LS Updates that fit.
+  // At Full our router-LSA is flooded; it asks for everything described at once, and the answer
+  // is split over many LS Updates that fit.
   wire::LinkStateRequest lsr;
   for (const auto& k : described) lsr.requests.push_back({k.type, k.ls_id, k.advertising_router});
   rig.deliver(lsr);
   auto sent = rig.out();
   EXPECT_GT(of_type<wire::LinkStateUpdate>(sent).size(), 10u);
   for (const auto& s : sent) EXPECT_LE(s.size, mtu - 20);
-  EXPECT_EQ(lsas_in(sent).size(), 601u);
+  EXPECT_EQ(lsas_in(sent).size(), 601u);  // the router-LSA and the 600 externals
+  EXPECT_NE(find_lsa(lsas_in(sent), wire::lsa_type::router, kUs), nullptr);
 }
 
 TEST(OspfInstance, ExternalsOverTheCapAreLeftOutWithOneWarning) {
@@ -680,15 +720,15 @@ TEST(OspfInstance, BroadcastDrOtherFormsAdjacencyWithTheDr) {
   ASSERT_EQ(answer.size(), 1u);
   rig.deliver(dd(7001, false, false, true));
   EXPECT_EQ(rig.state(), "Full");
-  // Once Full with the DR our router-LSA names the transit network, and as DR Other we flood to
-  // AllDRouters.
-  rig.advance(5s);
+  // At Full with the DR our first router-LSA goes out, naming the transit network, and as DR Other
+  // we flood to AllDRouters.
   auto updates = of_type<wire::LinkStateUpdate>(rig.out());
   ASSERT_FALSE(updates.empty());
   EXPECT_EQ(updates[0].destination, kAllD);
   const auto lsas = lsas_in(updates);
   const auto* router = find_lsa(lsas, wire::lsa_type::router, kUs);
   ASSERT_NE(router, nullptr);
+  EXPECT_EQ(router->header.sequence_number, wire::kInitialSequenceNumber);
   const auto& links = std::get<wire::RouterLsa>(router->body).links;
   ASSERT_EQ(links.size(), 1u);
   EXPECT_EQ(links[0].type, wire::RouterLinkType::transit);
@@ -777,7 +817,7 @@ TEST(OspfInstance, TwoInstancesWithMd5ReachFullAndExchangeRouterLsas) {
   pair.run_for(20s);
   ASSERT_TRUE(Pair::full(pair.a)) << pair.a.neighbors().size();
   ASSERT_TRUE(Pair::full(pair.b));
-  // Let the router-LSAs catch up with Full (MinLSInterval) and the acks settle.
+  // Let the acks settle.
   pair.run_for(15s);
 
   const LsaKey a_router{wire::lsa_type::router, 0x01010101, 0x01010101};

@@ -139,6 +139,95 @@ TEST(RouterLsa, InterfaceChangeReoriginatesWithTheNextSequenceNumber) {
   EXPECT_EQ(router_body(r.lsas[0]).links[0].type, wire::RouterLinkType::transit);
 }
 
+// ---- the first router-LSA, held until it names an adjacency (what the instance asks for) ----
+
+InterfaceLinkState point_to_point(std::optional<std::uint32_t> full_neighbor) {
+  InterfaceLinkState p2p;
+  p2p.network = InterfaceLinkState::Network::point_to_point;
+  p2p.address = ip("172.16.0.1");
+  p2p.mask = 0xfffffffc;
+  p2p.full_neighbor = full_neighbor;
+  return p2p;
+}
+
+TEST(HeldRouterLsa, WaitsForAnAdjacencyWhileTheExternalsGoOut) {
+  LsaOriginator o(kUs);
+  o.set_hold_first_router_lsa(true);
+  o.set_interfaces({broadcast("192.168.1.10", ip("192.168.1.1"), false)});
+  o.set_routes(routes({"10.96.0.0/12"}));
+  auto r = o.update(t0);
+  ASSERT_EQ(r.lsas.size(), 1u);
+  EXPECT_TRUE(find(r, external_key("10.96.0.0")));
+  EXPECT_EQ(o.current(o.router_lsa_key()), nullptr);
+  EXPECT_TRUE(o.update(t0 + seconds(1)).lsas.empty());
+
+  // Full with the DR a second later: the first instance, at once (no MinLSInterval: nothing came
+  // before it), with the transit link.
+  o.set_interfaces({broadcast("192.168.1.10", ip("192.168.1.1"), true)});
+  r = o.update(t0 + seconds(1));
+  ASSERT_EQ(r.lsas.size(), 1u);
+  EXPECT_EQ(key_of(r.lsas[0].header), o.router_lsa_key());
+  EXPECT_EQ(r.lsas[0].header.sequence_number, kInitialSequenceNumber);
+  ASSERT_EQ(router_body(r.lsas[0]).links.size(), 1u);
+  EXPECT_EQ(router_body(r.lsas[0]).links[0].type, wire::RouterLinkType::transit);
+
+  // From then on it is an LSA like any other: losing the adjacency waits for MinLSInterval.
+  o.set_interfaces({broadcast("192.168.1.10", ip("192.168.1.1"), false)});
+  r = o.update(t0 + seconds(2));
+  EXPECT_TRUE(r.lsas.empty());
+  ASSERT_TRUE(r.next_update.has_value());
+  EXPECT_EQ(*r.next_update, t0 + seconds(6));
+  r = o.update(t0 + seconds(6));
+  ASSERT_EQ(r.lsas.size(), 1u);
+  EXPECT_EQ(r.lsas[0].header.sequence_number, kInitialSequenceNumber + 1);
+  EXPECT_EQ(router_body(r.lsas[0]).links[0].type, wire::RouterLinkType::stub);
+}
+
+TEST(HeldRouterLsa, PointToPointWaitsForFull) {
+  LsaOriginator o(kUs);
+  o.set_hold_first_router_lsa(true);
+  o.set_interfaces({point_to_point(std::nullopt)});
+  EXPECT_TRUE(o.update(t0).lsas.empty());
+  o.set_interfaces({point_to_point(ip("10.255.0.9"))});
+  auto r = o.update(t0);
+  ASSERT_EQ(r.lsas.size(), 1u);
+  const auto& links = router_body(r.lsas[0]).links;
+  ASSERT_EQ(links.size(), 2u);
+  EXPECT_EQ(links[0].type, wire::RouterLinkType::point_to_point);
+  EXPECT_EQ(links[1].type, wire::RouterLinkType::stub);
+}
+
+TEST(HeldRouterLsa, OlderInstanceFromANeighborIsBeatenAtOnce) {
+  // §13.4: a neighbor holds our router-LSA from before a restart. Held or not, we originate past
+  // its sequence number at once, with what we have now.
+  LsaOriginator o(kUs);
+  o.set_hold_first_router_lsa(true);
+  o.set_interfaces({point_to_point(std::nullopt)});
+  o.update(t0);
+  Lsa old;
+  old.header.type = wire::lsa_type::router;
+  old.header.ls_id = kUs;
+  old.header.advertising_router = kUs;
+  old.header.sequence_number = kInitialSequenceNumber + 9;
+  old.header.age = 30;
+  old.body = wire::RouterLsa{};
+  wire::finalize_lsa(old);
+  auto r = o.on_self_originated(old, t0 + seconds(1));
+  ASSERT_EQ(r.lsas.size(), 1u);
+  EXPECT_EQ(r.lsas[0].header.sequence_number, kInitialSequenceNumber + 10);
+  EXPECT_EQ(router_body(r.lsas[0]).links.size(), 1u);  // the stub link
+}
+
+TEST(HeldRouterLsa, ShutdownBeforeAnyAdjacencyFlushesOnlyTheExternals) {
+  LsaOriginator o(kUs);
+  o.set_hold_first_router_lsa(true);
+  o.set_routes(routes({"10.96.0.0/12"}));
+  o.update(t0);
+  auto r = o.flush_all(t0 + seconds(1));
+  ASSERT_EQ(r.lsas.size(), 1u);
+  EXPECT_EQ(key_of(r.lsas[0].header), external_key("10.96.0.0"));
+}
+
 // ---- AS-external-LSAs ----
 
 TEST(ExternalLsa, OnePerIpv4PrefixWithThePolicyFields) {

@@ -1,0 +1,142 @@
+#include "daemon/privileges.hpp"
+
+#include <gtest/gtest.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using cisd::capabilities_needed;
+using cisd::capability_bit;
+using cisd::capability_names;
+using cisd::CapabilityMask;
+using cisd::reload_privilege_problems;
+
+namespace {
+
+const CapabilityMask kRaw = capability_bit(CAP_NET_RAW);
+const CapabilityMask kAdmin = capability_bit(CAP_NET_ADMIN);
+const CapabilityMask kBind = capability_bit(CAP_NET_BIND_SERVICE);
+
+config::Config bgp_only() {
+  config::Config c;
+  c.kubernetes.enabled = false;
+  c.bgp.peers.push_back({});
+  c.bgp.peers.back().address = *net::Address::parse("192.0.2.1");
+  return c;
+}
+
+}  // namespace
+
+TEST(CapabilityNames, NamesInCapabilityOrder) {
+  EXPECT_EQ(capability_names(0), "none");
+  EXPECT_EQ(capability_names(kRaw | kAdmin | kBind), "NET_BIND_SERVICE, NET_ADMIN, NET_RAW");
+  EXPECT_EQ(capability_names(capability_bit(CAP_SETPCAP)), "SETPCAP");
+  EXPECT_EQ(capability_names(capability_bit(CAP_CHECKPOINT_RESTORE)), "CHECKPOINT_RESTORE");
+  EXPECT_EQ(capability_names(capability_bit(50)), "CAP_50");
+}
+
+TEST(CapabilitiesNeeded, BgpAloneNeedsNothingOnceBound) {
+  EXPECT_EQ(capabilities_needed(bgp_only()), 0u);
+}
+
+TEST(CapabilitiesNeeded, OspfKeepsNetRawForItsRawSockets) {
+  auto c = bgp_only();
+  c.ospf.enabled = true;
+  EXPECT_EQ(capabilities_needed(c), kRaw);
+}
+
+TEST(CapabilitiesNeeded, RequireProgrammedWithKubernetesKeepsNetAdminAndNetRaw) {
+  auto c = bgp_only();
+  c.advertise.require_programmed = true;
+  EXPECT_EQ(capabilities_needed(c), 0u) << "without Kubernetes nothing reads kube-proxy's state";
+  c.kubernetes.enabled = true;
+  EXPECT_EQ(capabilities_needed(c), kAdmin | kRaw);
+  c.ospf.enabled = true;
+  EXPECT_EQ(capabilities_needed(c), kAdmin | kRaw);
+  c.advertise.require_programmed = false;
+  EXPECT_EQ(capabilities_needed(c), kRaw) << "Kubernetes alone is HTTPS to the API server: no capability";
+}
+
+TEST(ReloadPrivilegeProblems, NoneForAnUnprivilegedChange) {
+  auto running = bgp_only();
+  auto next = running;
+  next.bgp.peers.push_back(next.bgp.peers.front());
+  next.bgp.peers.back().address = *net::Address::parse("192.0.2.2");
+  next.bgp.peers.back().password = "secret";
+  EXPECT_TRUE(reload_privilege_problems(running, next, 0, 1024).empty());
+}
+
+TEST(ReloadPrivilegeProblems, NewPrivilegedBgpPortIsNamed) {
+  auto running = bgp_only();
+  running.bgp.listen_port = 1179;
+  auto next = running;
+  next.bgp.listen_port = 179;
+  auto problems = reload_privilege_problems(running, next, 0, 1024);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("bgp.listen_port 179 needs CAP_NET_BIND_SERVICE"), std::string::npos) << problems[0];
+  EXPECT_NE(problems[0].find("restarted"), std::string::npos);
+  // Still held (the drop failed, or it never happened): no problem.
+  EXPECT_TRUE(reload_privilege_problems(running, next, kBind, 1024).empty());
+  // The sysctl lets anyone bind 179 here.
+  EXPECT_TRUE(reload_privilege_problems(running, next, 0, 0).empty());
+}
+
+TEST(ReloadPrivilegeProblems, FirstListenerAfterStartUpWithoutPeers) {
+  auto running = bgp_only();
+  running.bgp.peers.clear();  // nothing to listen for at start-up: port 179 was never bound
+  auto next = bgp_only();
+  EXPECT_EQ(reload_privilege_problems(running, next, 0, 1024).size(), 1u);
+  // Port 179 bound at start-up stays open across reloads: adding peers needs no new bind.
+  EXPECT_TRUE(reload_privilege_problems(next, next, 0, 1024).empty());
+  auto disabled = next;
+  disabled.bgp.listen_port = 0;
+  EXPECT_TRUE(reload_privilege_problems(running, disabled, 0, 1024).empty());
+}
+
+TEST(ReloadPrivilegeProblems, NewPrivilegedHttpListen) {
+  auto running = bgp_only();
+  auto next = running;
+  next.http.listen = "[::1]:80";
+  auto problems = reload_privilege_problems(running, next, 0, 1024);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("http.listen [::1]:80 needs CAP_NET_BIND_SERVICE"), std::string::npos) << problems[0];
+  next.http.listen = "127.0.0.1:9475";
+  EXPECT_TRUE(reload_privilege_problems(running, next, 0, 1024).empty());
+  next.http.listen = "";
+  EXPECT_TRUE(reload_privilege_problems(running, next, 0, 1024).empty());
+}
+
+TEST(ReloadPrivilegeProblems, RequireProgrammedTurnedOnAfterTheDrop) {
+  auto running = bgp_only();
+  running.kubernetes.enabled = true;
+  auto next = running;
+  next.advertise.require_programmed = true;
+  auto problems = reload_privilege_problems(running, next, 0, 1024);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("needs NET_ADMIN, NET_RAW"), std::string::npos) << problems[0];
+  EXPECT_TRUE(reload_privilege_problems(running, next, kAdmin | kRaw, 1024).empty());
+}
+
+// The real drop, in a child process so this test binary keeps its own capabilities: whatever the
+// user running the test holds, afterwards it holds at most the asked-for capability, nothing
+// inheritable beyond it, and no_new_privs is set.
+TEST(DropCapabilities, KeepsAtMostWhatIsAskedAndSetsNoNewPrivs) {
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    cisd::drop_capabilities(kRaw);
+    int code = 0;
+    if (cisd::held_capabilities() & ~kRaw) code |= 1;
+    if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) code |= 2;
+    for (int cap = 0; cap <= CAP_LAST_CAP; ++cap)
+      if (cap != CAP_NET_RAW && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) == 1) code |= 4;
+    if (geteuid() == 0 && prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0) != 0) code |= 8;
+    _exit(code);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "bits: 1 = more held, 2 = no no_new_privs, 4 = other ambient, "
+                                       "8 = SYS_ADMIN still in root's bounding set";
+}
