@@ -161,11 +161,19 @@ birdc_ show route 10.96.0.0/12
 say "...and installed one ECMP route into its kernel (ip route)"
 in_ns router ip route show 10.96.0.0/12
 
+# Fetches the page n times and counts the answers; any request without one fails the demo (it is
+# also a test).
 fetch() {
   local n=$1 answers
   answers=$(for _ in $(seq "$n"); do in_ns client curl -s --max-time 2 http://10.96.0.10/ || echo "(no answer)"; done)
   echo "$answers" | sort | uniq -c | sed 's/^/    /'
+  if grep -q "no answer" <<<"$answers"; then
+    echo "the client lost requests" >&2
+    return 1
+  fi
 }
+serving() { in_ns "$1" curl -s --max-time 1 http://10.96.0.10/ | grep -q "Hello from $1"; }
+for node in node1 node2; do wait_until 10 "$node's web server on the ClusterIP" serving "$node"; done
 say "The client fetches http://10.96.0.10/ (a ClusterIP) 10 times through the router"
 fetch 10
 echo "    (each connection is hashed to one node; whether both answer depends on the hash)"

@@ -98,7 +98,7 @@ class BgpOptions(LabTestCase):
     # ---- helpers ----------------------------------------------------------------------------------
 
     def one_node(self, router_kind, peer_options=None, node_peer=None, prefixes=(SERVICE_V4,), listen_port=0,
-                 **router_options):
+                 on_sigterm=None, **router_options):
         """A router and one node on its LAN; peer_options are the router's side, node_peer the daemon's."""
         host = self.lab.add_host()
         peer = Peer(host.name, host.v4, ROUTER_V4, NODE_ASN)
@@ -106,7 +106,8 @@ class BgpOptions(LabTestCase):
             router_options["peer_options"] = {host.v4: peer_options}
         router = self.lab.start_router(router_kind, ROUTER_ASN, [peer], **router_options)
         node_cfg = {"address": ROUTER_V4, "asn": ROUTER_ASN, **(node_peer or {})}
-        node = self.lab.start_node("speaker", host, NODE_ASN, [node_cfg], list(prefixes), listen_port=listen_port)
+        node = self.lab.start_node("speaker", host, NODE_ASN, [node_cfg], list(prefixes), listen_port=listen_port,
+                                   on_sigterm=on_sigterm)
         return router, node, peer, host
 
     def route_up(self, router, node, prefix, next_hops, what):
@@ -183,8 +184,10 @@ class BgpOptions(LabTestCase):
         few milliseconds, which sends the queued SYNs, crossing, so both TCP connections come up at once.
         """
         hold, keepalive = 4, 1
+        # Each round's stop must end the session for good (a graceful restart would keep the route).
         router, node, peer, host = self.one_node(
-            "bird", node_peer={"hold_time": f"{hold}s", "keepalive_time": f"{keepalive}s"}, listen_port=179)
+            "bird", node_peer={"hold_time": f"{hold}s", "keepalive_time": f"{keepalive}s"}, listen_port=179,
+            on_sigterm="leave")
         self.wait_route(router, SERVICE_V4, {peer.address}, [node])
         sides = [  # namespace, interface, the other side's address, the other side's MAC
             (self.lab.router_ns, "lan", host.v4, host.ns.ip_json("link", "show", "uplink")[0]["address"]),
