@@ -22,7 +22,8 @@ class FrrRouter:
     kind = "frr"
 
     def __init__(self, ns, workdir, asn, router_id, peers, peer_options=None):
-        """peer_options: node address -> extras for that neighbor; so far {"password": "..."} (TCP MD5)."""
+        """peer_options: node address -> extras for that neighbor: {"password": "..."} (TCP MD5),
+        {"ttl_security": True} (GTSM)."""
         self.ns, self.asn, self.router_id, self.peers = ns, asn, router_id, peers
         self.peer_options = peer_options or {}
         # The daemons drop to user frr, so their directory (sockets, pid files, logs) must be frr's.
@@ -58,6 +59,8 @@ class FrrRouter:
             password = self.peer_options.get(p.address, {}).get("password")
             if password is not None:
                 lines.append(f" neighbor {p.address} password {password}")
+            if self.peer_options.get(p.address, {}).get("ttl_security"):
+                lines.append(f" neighbor {p.address} ttl-security hops 1")  # GTSM: accept TTL 255 only
         for family, rmap in (("ipv4", "CIS-IN"), ("ipv6", "CIS-IN6")):
             lines.append(f" address-family {family} unicast")
             for p in self.peers:

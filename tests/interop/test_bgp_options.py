@@ -281,6 +281,16 @@ class BgpOptions(LabTestCase):
         router, node, peer, _ = self.one_node("bird", {"ttl_security": True}, {"ttl_security": True})
         self.route_up(router, node, SERVICE_V4, {peer.address}, "bird GTSM")
 
+    def test_gtsm_frr(self):
+        router, node, peer, _ = self.one_node("frr", {"ttl_security": True}, {"ttl_security": True})
+        self.route_up(router, node, SERVICE_V4, {peer.address}, "frr GTSM")
+
+    def test_gtsm_frr_router_only_refuses_ttl_1(self):
+        # The control for test_gtsm_frr, as for BIRD below.
+        router, node, peer, _ = self.one_node("frr", {"ttl_security": True})
+        self.assert_never_up(router, peer.address, node, [SERVICE_V4])
+        report(f"GTSM on FRR only: not up after {NEGATIVE_WINDOW:g}s")
+
     def test_gtsm_router_only_refuses_ttl_1(self):
         # The control for test_gtsm: without ttl_security the daemon sends eBGP with TTL 1, which a
         # GTSM router drops; so test_gtsm passing means the daemon really sent TTL 255.
