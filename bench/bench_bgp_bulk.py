@@ -429,6 +429,23 @@ Reading the numbers:
 """
 
 
+def preflight(name, tools, needs_daemon):
+    """Exits with every reason the benchmark cannot run (root, a missing tool, the daemon's
+    binary), then removes namespaces left by earlier runs."""
+    problems = [] if os.geteuid() == 0 else ["must run as root (network namespaces)"]
+    for tool in tools:
+        if not (shutil.which(tool) or os.access(tool, os.X_OK)):
+            problems.append(f"{tool} not found")
+    if needs_daemon:
+        try:
+            binary()
+        except RuntimeError as e:
+            problems.append(str(e))
+    if problems:
+        sys.exit(f"{name} cannot run: " + "; ".join(problems))
+    netns.remove_stale()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=lambda s: [int(x) for x in s.split(",")], default=[1000, 10000, 100000],
@@ -445,18 +462,8 @@ def main():
     if unknown or args.runs < 1:
         ap.error(f"unknown speaker(s) {unknown}" if unknown else "--runs must be at least 1")
 
-    problems = [] if os.geteuid() == 0 else ["must run as root (network namespaces)"]
-    for tool in ["ip"] + TOOLS["bird"] + [t for s in args.speakers for t in SPEAKER_TOOLS[s]]:
-        if not (shutil.which(tool) or os.access(tool, os.X_OK)):
-            problems.append(f"{tool} not found")
-    if "cis" in args.speakers:
-        try:
-            binary()
-        except RuntimeError as e:
-            problems.append(str(e))
-    if problems:
-        sys.exit("bench_bgp_bulk cannot run: " + "; ".join(problems))
-    netns.remove_stale()
+    preflight("bench_bgp_bulk", ["ip"] + TOOLS["bird"] + [t for s in args.speakers for t in SPEAKER_TOOLS[s]],
+              "cis" in args.speakers)
 
     info = machine()
     load_before = loadavg()

@@ -43,12 +43,12 @@ sys.path.insert(0, HERE)
 
 import netns  # noqa: E402  (the harness: namespaces, safety net, stale clean-up)
 import report  # noqa: E402  (docs/benchmarks.md: header + one section per benchmark)
-from bench_bgp_bulk import BirdControl, ForegroundBird, kill_now, proc_usage  # noqa: E402
+from bench_bgp_bulk import BirdControl, ForegroundBird, kill_now, preflight, proc_usage  # noqa: E402
 from bird import BirdRouter  # noqa: E402
 from frr import FrrRouter  # noqa: E402
 from lab import ROUTER_V4, Lab, print_logs  # noqa: E402
 from process import Process  # noqa: E402
-from speaker import SpeakerNode, binary  # noqa: E402
+from speaker import SpeakerNode  # noqa: E402
 
 DOC = report.DOC
 SERVICE_CIDR = "10.96.0.0/12"
@@ -406,18 +406,7 @@ def main():
     if unknown or args.runs < 1 or args.externals < 0:
         ap.error(f"unknown speaker(s) or network(s) {unknown}" if unknown else "--runs >= 1, --externals >= 0")
 
-    problems = [] if os.geteuid() == 0 else ["must run as root (network namespaces)"]
-    for tool in ["ip", "bird"] + [t for s in args.speakers for t in SPEAKER_TOOLS[s]]:
-        if not (shutil.which(tool) or os.access(tool, os.X_OK)):
-            problems.append(f"{tool} not found")
-    if "cis" in args.speakers:
-        try:
-            binary()
-        except RuntimeError as e:
-            problems.append(str(e))
-    if problems:
-        sys.exit("bench_ospf cannot run: " + "; ".join(problems))
-    netns.remove_stale()
+    preflight("bench_ospf", ["ip", "bird"] + [t for s in args.speakers for t in SPEAKER_TOOLS[s]], "cis" in args.speakers)
 
     info = report.machine()
     load_before = report.loadavg()

@@ -32,7 +32,7 @@ import lab  # tests/interop, on the path once kube_lab is imported
 import netns
 from bird import BirdRouter
 from frr import FrrRouter
-from process import Process
+from process import Adopted, Process
 from routes import Peer, kernel_next_hops
 from speaker import SpeakerNode, binary
 
@@ -194,10 +194,10 @@ class UserStory(lab.LabTestCase):
         os.makedirs(www)
         with open(os.path.join(www, "index.html"), "w") as f:
             f.write(f"served-by-{host.name}")
-        web = self.lab.adopt(_Daemon(f"{host.name} web server", Process(
+        web = self.lab.adopt(Adopted(f"{host.name} web server", Process(
             ns, [sys.executable, "-m", "http.server", "80", "--bind", WEB, "--directory", www],
             os.path.join(self.workdir, f"{host.name}-web.log"))))
-        dns = self.lab.adopt(_Daemon(f"{host.name} kube-dns (dnsmasq)", Process(
+        dns = self.lab.adopt(Adopted(f"{host.name} kube-dns (dnsmasq)", Process(
             ns, ["dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
                  f"--listen-address={KUBE_DNS}", "--bind-interfaces", "--port=53",
                  f"--pid-file={self.workdir}/{host.name}-dnsmasq.pid", "--user=root",
@@ -221,7 +221,7 @@ class UserStory(lab.LabTestCase):
         check = subprocess.run(["dnsmasq", "--test", f"--conf-file={snippet}"], capture_output=True, text=True,
                                timeout=30)
         self.assertEqual(check.returncode, 0, f"dnsmasq --test rejected the snippet: {check.stderr}")
-        resolver = self.lab.adopt(_Daemon("client dnsmasq", Process(
+        resolver = self.lab.adopt(Adopted("client dnsmasq", Process(
             client, ["dnsmasq", "--keep-in-foreground", f"--conf-file={snippet}", "--no-resolv", "--no-hosts",
                      "--listen-address=127.0.0.1", "--bind-interfaces", "--user=root",
                      f"--pid-file={self.workdir}/client-dnsmasq.pid", "--log-queries", "--log-facility=-"],
@@ -325,7 +325,7 @@ class UserStory(lab.LabTestCase):
 
         # The loop of requests by name; node1's daemon gets SIGTERM after the SIGTERM_AFTER-th answer.
         loop_log = os.path.join(self.workdir, "client-loop.log")
-        loop = self.lab.adopt(_Daemon("client request loop", Process(
+        loop = self.lab.adopt(Adopted("client request loop", Process(
             self.client, ["bash", "-c", CLIENT_LOOP, "loop", str(REQUESTS), str(GAP), WEB_NAME], loop_log)))
 
         def lines():
@@ -406,19 +406,6 @@ class UserStory(lab.LabTestCase):
 
     def test_frr(self):
         self.story("frr")
-
-
-class _Daemon:
-    """A Process the lab stops and shows with the rest (lab.adopt wants start/stop/logs)."""
-
-    def __init__(self, title, process):
-        self.title, self.process = title, process
-
-    def stop(self):
-        self.process.stop(timeout=5)
-
-    def logs(self):
-        return [(self.title, self.process.log_path)]
 
 
 def _count(nodes):

@@ -12,7 +12,6 @@ Building blocks (all return bytes; nothing here checks what it builds, so any of
   update(withdrawn, attributes, nlri, ...), attribute(flags, type, value, length=None, extended=False)
   origin(), as_path(), next_hop(), mp_reach(...), mp_unreach(...), prefixes(...)
 """
-import ctypes
 import os
 import select
 import socket
@@ -20,6 +19,8 @@ import struct
 import time
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
+
+import netns
 
 MARKER = b"\xff" * 16
 OPEN, UPDATE, NOTIFICATION, KEEPALIVE, ROUTE_REFRESH = 1, 2, 3, 4, 5
@@ -333,29 +334,9 @@ class Connection:
 
 # ---- the listener in the router namespace ---------------------------------------------------------
 
-_libc = ctypes.CDLL(None, use_errno=True)
-CLONE_NEWNET = 0x40000000
-
-
-def _setns(fd):
-    if _libc.setns(fd, CLONE_NEWNET) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"setns: {os.strerror(err)}")
-
-
 def socket_in_namespace(ns_name, family=socket.AF_INET):
     """A TCP socket that belongs to network namespace ns_name (named by `ip netns`)."""
-    own = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
-    target = os.open(f"/var/run/netns/{ns_name}", os.O_RDONLY)
-    try:
-        _setns(target)
-        try:
-            return socket.socket(family, socket.SOCK_STREAM)
-        finally:
-            _setns(own)
-    finally:
-        os.close(own)
-        os.close(target)
+    return netns.socket_in_namespace(ns_name, family, socket.SOCK_STREAM)
 
 
 class ScriptPeer:

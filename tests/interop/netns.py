@@ -4,11 +4,13 @@ Every namespace is named cis-<pid>-<n>-<role>: concurrent runs never collide, an
 tell (by the pid) which leftovers belong to a run that was killed before it could clean up.
 """
 import atexit
+import ctypes
 import itertools
 import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 
@@ -69,6 +71,32 @@ class Namespace:
         _kill_everything_in(self.name)
         sh("ip", "netns", "del", self.name, check=False)
         _live.pop(self.name, None)
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+CLONE_NEWNET = 0x40000000
+
+
+def _setns(fd):
+    if _libc.setns(fd, CLONE_NEWNET) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"setns: {os.strerror(err)}")
+
+
+def socket_in_namespace(ns_name, family, sock_type, proto=0):
+    """A socket that belongs to network namespace ns_name (named by `ip netns`); only this thread
+    enters the namespace, and only while the socket is made."""
+    own = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+    target = os.open(f"/var/run/netns/{ns_name}", os.O_RDONLY)
+    try:
+        _setns(target)
+        try:
+            return socket.socket(family, sock_type, proto)
+        finally:
+            _setns(own)
+    finally:
+        os.close(own)
+        os.close(target)
 
 
 def veth(a, a_if, b, b_if):

@@ -17,7 +17,6 @@ sends, and acknowledges every LSA flooded to it, so the daemon brings the adjace
 it there. Its DD MTU can be set to a wrong value, and it can stop listing the daemon in its Hellos.
 """
 import collections
-import ctypes
 import hashlib
 import os
 import select
@@ -26,6 +25,8 @@ import struct
 import threading
 import time
 from dataclasses import dataclass
+
+import netns
 
 HELLO, DD, LS_REQUEST, LS_UPDATE, LS_ACK = 1, 2, 3, 4, 5
 ALL_SPF_ROUTERS, ALL_D_ROUTERS = "224.0.0.5", "224.0.0.6"
@@ -206,29 +207,9 @@ class Received:
 
 # ---- the socket -----------------------------------------------------------------------------------
 
-_libc = ctypes.CDLL(None, use_errno=True)
-CLONE_NEWNET = 0x40000000
-
-
-def _setns(fd):
-    if _libc.setns(fd, CLONE_NEWNET) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"setns: {os.strerror(err)}")
-
-
 def raw_socket_in_namespace(ns_name):
     """A raw IPv4 socket for protocol 89 that belongs to network namespace ns_name."""
-    own = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
-    target = os.open(f"/var/run/netns/{ns_name}", os.O_RDONLY)
-    try:
-        _setns(target)
-        try:
-            return socket.socket(socket.AF_INET, socket.SOCK_RAW, IPPROTO_OSPF)
-        finally:
-            _setns(own)
-    finally:
-        os.close(own)
-        os.close(target)
+    return netns.socket_in_namespace(ns_name, socket.AF_INET, socket.SOCK_RAW, IPPROTO_OSPF)
 
 
 class Link:

@@ -60,3 +60,16 @@ class Process:
             self.signal(signal.SIGKILL)
             self.wait(5)
         return self.returncode
+
+
+class Adopted:
+    """A Process the lab stops and shows with the rest (lab.adopt wants stop and logs)."""
+
+    def __init__(self, title, process):
+        self.title, self.process = title, process
+
+    def stop(self):
+        self.process.stop(timeout=5)
+
+    def logs(self):
+        return [(self.title, self.process.log_path)]

@@ -21,7 +21,7 @@ import unittest
 import netns
 from lab import ROUTER_V4, LabTestCase, report, require
 from poll import wait_for
-from process import Process
+from process import Adopted, Process
 from routes import Peer, kernel_next_hops
 
 ROUTER_ASN, NODE_ASN = 64512, 64513
@@ -55,19 +55,6 @@ def setUpModule():
     require("frr", "speaker")
     if not shutil.which("curl"):
         raise RuntimeError("curl not found (apt-get install curl)")
-
-
-class _Daemon:
-    """A Process the lab stops and shows with the rest."""
-
-    def __init__(self, title, process):
-        self.title, self.process = title, process
-
-    def stop(self):
-        self.process.stop(timeout=5)
-
-    def logs(self):
-        return [(self.title, self.process.log_path)]
 
 
 class FibWatch:
@@ -119,7 +106,7 @@ class GracefulRestartScenarios:
         os.makedirs(www)
         with open(os.path.join(www, "index.html"), "w") as f:
             f.write("served-by-node1")
-        web = self.lab.adopt(_Daemon("node1 web server", Process(
+        web = self.lab.adopt(Adopted("node1 web server", Process(
             ns, ["python3", "-m", "http.server", "80", "--bind", CLUSTER_IP, "--directory", www],
             os.path.join(self.workdir, "web.log"))))
         wait_for("node1's web server to listen", lambda: web.process.assert_running()
@@ -144,7 +131,7 @@ class GracefulRestartScenarios:
     def start_client_loop(self):
         self.loop_log = os.path.join(self.workdir, "client-loop.log")
         self.loop_stop = os.path.join(self.workdir, "client-loop.stop")
-        self.loop = self.lab.adopt(_Daemon("client request loop", Process(
+        self.loop = self.lab.adopt(Adopted("client request loop", Process(
             self.client, ["bash", "-c", CLIENT_LOOP, "loop", str(MAX_REQUESTS), str(GAP), CLUSTER_IP,
                           self.loop_stop], self.loop_log)))
 

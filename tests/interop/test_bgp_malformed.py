@@ -62,18 +62,8 @@ class MalformedBgp(SharedLabCase):
 
     @classmethod
     def setUpClass(cls):
-        import tempfile
         require("bird", "speaker")
-        cls.workdir = tempfile.mkdtemp(prefix="cis-interop-malformed-")
-        os.chmod(cls.workdir, 0o755)
-        cls.lab = Lab(cls.workdir)
-        cls.failed = False
-        try:
-            cls._build()
-        except BaseException:
-            print_logs(cls.lab.logs())
-            cls.lab.close()
-            raise
+        cls.open_lab("cis-interop-malformed-")
 
     @classmethod
     def _build(cls):

@@ -27,14 +27,13 @@ import os
 import random
 import re
 import shutil
-import tempfile
 import time
 import unittest
 
 import netns
 import ospf_script_peer as sp
 from bird import BirdOspfRouter
-from lab import ROUTER_V4, Lab, print_logs, require
+from lab import ROUTER_V4, require
 from poll import wait_for
 from shared_lab_case import SharedLabCase
 from process import Process
@@ -122,16 +121,7 @@ class MalformedOspf(SharedLabCase):
         for tool in ("curl", "tcpdump"):
             if not shutil.which(tool):
                 raise RuntimeError(f"interop tests cannot run: {tool} not found")
-        cls.workdir = tempfile.mkdtemp(prefix="cis-interop-ospf-malformed-")
-        os.chmod(cls.workdir, 0o755)
-        cls.lab = Lab(cls.workdir)
-        cls.failed = False
-        try:
-            cls._build()
-        except BaseException:
-            print_logs(cls.lab.logs())
-            cls.lab.close()
-            raise
+        cls.open_lab("cis-interop-ospf-malformed-")
 
     @classmethod
     def _build(cls):
