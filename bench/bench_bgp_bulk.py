@@ -44,7 +44,6 @@ from report import loadavg, machine  # noqa: E402
 from bird import BirdRouter  # noqa: E402
 from frr import FrrRouter  # noqa: E402
 from lab import TOOLS, ROUTER_V4, Lab, print_logs  # noqa: E402
-from process import Process  # noqa: E402
 from routes import Peer  # noqa: E402
 from speaker import SpeakerNode, binary  # noqa: E402
 
@@ -178,14 +177,11 @@ class CisSpeaker(SpeakerNode):
 
 
 class ForegroundBird(BirdRouter):
-    """BIRD as the speaker, in the foreground so that its pid is the one to measure."""
+    """BIRD as the speaker: started without waiting for its control socket (the measurement
+    polls the router from the start on), its pid the one to measure."""
 
     def start(self):
-        with open(self.conf, "w") as f:
-            f.write(self.config_text())
-        self.process = Process(self.ns, ["bird", "-f", "-c", self.conf, "-s", self.sock,
-                                         "-P", os.path.join(self.dir, "bird.pid")],
-                               os.path.join(self.dir, "bird.stderr"))
+        self.launch()
 
     def pids(self):
         return [self.process.pid]

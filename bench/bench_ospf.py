@@ -47,7 +47,6 @@ from bench_bgp_bulk import BirdControl, ForegroundBird, kill_now, preflight, pro
 from bird import BirdRouter  # noqa: E402
 from frr import FrrRouter  # noqa: E402
 from lab import ROUTER_V4, Lab, print_logs  # noqa: E402
-from process import Process  # noqa: E402
 from speaker import SpeakerNode  # noqa: E402
 
 DOC = report.DOC

@@ -77,12 +77,16 @@ protocol kernel kernel6 {{ ipv6 {{ import none; export all; }}; merge paths yes;
                                                       for f in families))
         return text
 
-    def start(self):
+    def launch(self):
+        """Writes the config and starts BIRD in the foreground (its pid is BIRD's); no waiting."""
         with open(self.conf, "w") as f:
             f.write(self.config_text())
         self.process = Process(self.ns, ["bird", "-f", "-c", self.conf, "-s", self.sock,
                                          "-P", os.path.join(self.dir, "bird.pid")],
                                os.path.join(self.dir, "bird.stderr"))
+
+    def start(self):
+        self.launch()
         wait_for("BIRD's control socket", lambda: self.process.assert_running() and self.birdc("show status"),
                  timeout=15)
 
