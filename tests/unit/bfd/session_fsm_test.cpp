@@ -292,11 +292,13 @@ TEST(BfdSessionFsm, RemoteRaisingRequiredMinRxIsNeverOutpaced) {
   Harness h;
   h.reach(From::up);
   h.receive(with_required_min_rx(theirs(State::up), 2'000'000));
-  h.randoms = {250};  // jitter at its top: 100 %
   ControlPacket faster = with_poll(ours(State::up));
   faster.desired_min_tx_us = 50'000;
-  EXPECT_EQ(h.handle(TimersChanged{with_tx(50ms)}), (std::vector<Action>{send(faster), transmit_timer(2s)}));
+  // The interval stays 2 s, so the schedule is left alone; the Poll waits for the next packet.
+  EXPECT_EQ(h.handle(TimersChanged{with_tx(50ms)}), std::vector<Action>{});
   EXPECT_EQ(h.fsm.snapshot().transmit_interval, 2s);
+  h.randoms = {250};  // jitter at its top: 100 %
+  EXPECT_EQ(h.transmit_timer_fires(), (std::vector<Action>{send(faster), transmit_timer(2s)}));
   EXPECT_EQ(h.transmit_timer_fires(), (std::vector<Action>{send(faster), transmit_timer(low_jitter(2s))}));
 }
 
@@ -386,13 +388,13 @@ TEST(BfdSessionFsm, SlowerTxWhileUpPollsAndAppliesAfterTheFinal) {
   Harness h;
   h.reach(From::up);
   const ControlPacket polling = with_desired_min_tx(with_poll(ours(State::up)), 600'000);
-  // The Poll goes out at once; the old 300 ms stays in use until the peer's Final.
-  EXPECT_EQ(h.handle(TimersChanged{with_tx(600ms)}),
-            (std::vector<Action>{send(polling), transmit_timer(low_jitter(300ms))}));
+  // The Poll starts, riding on the periodic packets (§6.5); the old 300 ms stays in use until the
+  // peer's Final.
+  EXPECT_EQ(h.handle(TimersChanged{with_tx(600ms)}), std::vector<Action>{});
   EXPECT_EQ(h.fsm.state(), State::up);
   EXPECT_TRUE(h.fsm.snapshot().poll_in_progress);
   EXPECT_EQ(h.fsm.snapshot().transmit_interval, 300ms);
-  // Every periodic packet keeps the P bit until the Final.
+  // Every periodic packet carries the P bit until the Final.
   EXPECT_EQ(h.transmit_timer_fires(), (std::vector<Action>{send(polling), transmit_timer(low_jitter(300ms))}));
   EXPECT_EQ(h.receive(theirs(State::up)), (std::vector<Action>{detection_timer(900ms)}));
   EXPECT_EQ(h.transmit_timer_fires(), (std::vector<Action>{send(polling), transmit_timer(low_jitter(300ms))}));
@@ -411,8 +413,8 @@ TEST(BfdSessionFsm, FasterRxWhileUpPollsAndAppliesAfterTheFinal) {
   Harness h;
   h.reach(From::up);
   const ControlPacket polling = with_required_min_rx(with_poll(ours(State::up)), 100'000);
-  EXPECT_EQ(h.handle(TimersChanged{with_rx(100ms)}),
-            (std::vector<Action>{send(polling), transmit_timer(low_jitter(300ms))}));
+  EXPECT_EQ(h.handle(TimersChanged{with_rx(100ms)}), std::vector<Action>{});
+  EXPECT_EQ(h.transmit_timer_fires(), (std::vector<Action>{send(polling), transmit_timer(low_jitter(300ms))}));
   // Before the Final the peer may still send every 300 ms: detection keeps 3 x 300 ms even
   // though it now asks for 50 ms.
   const ControlPacket fast_peer = with_desired_min_tx(theirs(State::up), 50'000);
@@ -430,19 +432,21 @@ TEST(BfdSessionFsm, FasterTxWhileUpAppliesAtOnce) {
   h.reach(From::up);
   h.receive(with_required_min_rx(theirs(State::up), 50'000));
   const ControlPacket polling = with_desired_min_tx(with_poll(ours(State::up)), 100'000);
-  EXPECT_EQ(h.handle(TimersChanged{with_tx(100ms)}),
-            (std::vector<Action>{send(polling), transmit_timer(low_jitter(100ms))}));
+  // The schedule is rearmed at the new rate at once; the Poll goes with the next packet.
+  EXPECT_EQ(h.handle(TimersChanged{with_tx(100ms)}), (std::vector<Action>{transmit_timer(low_jitter(100ms))}));
   EXPECT_EQ(h.fsm.snapshot().transmit_interval, 100ms);
+  EXPECT_EQ(h.transmit_timer_fires(), (std::vector<Action>{send(polling), transmit_timer(low_jitter(100ms))}));
 }
 
 TEST(BfdSessionFsm, SlowerRxWhileUpAppliesAtOnce) {
   // Accepting packets less often lengthens our detection time: safe before the Final.
   Harness h;
   h.reach(From::up);
-  EXPECT_EQ(h.handle(TimersChanged{with_rx(1s)}),
+  EXPECT_EQ(h.handle(TimersChanged{with_rx(1s)}), std::vector<Action>{});
+  EXPECT_EQ(h.receive(theirs(State::up)), (std::vector<Action>{detection_timer(3s)}));
+  EXPECT_EQ(h.transmit_timer_fires(),
             (std::vector<Action>{send(with_required_min_rx(with_poll(ours(State::up)), 1'000'000)),
                                  transmit_timer(low_jitter(300ms))}));
-  EXPECT_EQ(h.receive(theirs(State::up)), (std::vector<Action>{detection_timer(3s)}));
 }
 
 TEST(BfdSessionFsm, TimerChangeDuringAPollPollsAgainAfterTheFinal) {
@@ -453,17 +457,15 @@ TEST(BfdSessionFsm, TimerChangeDuringAPollPollsAgainAfterTheFinal) {
     p.poll = poll;
     return p;
   };
-  EXPECT_EQ(h.handle(TimersChanged{with_tx(600ms)}),
-            (std::vector<Action>{send(up(600'000, true)), transmit_timer(low_jitter(300ms))}));
+  EXPECT_EQ(h.handle(TimersChanged{with_tx(600ms)}), std::vector<Action>{});
   // A second change while the first Poll is out: the peer's Final may answer any packet of that
   // Poll, so its packets keep asking about 600 ms and 900 ms gets a Poll of its own.
   EXPECT_EQ(h.handle(TimersChanged{with_tx(900ms)}), std::vector<Action>{});
   EXPECT_EQ(h.transmit_timer_fires(),
             (std::vector<Action>{send(up(600'000, true)), transmit_timer(low_jitter(300ms))}));
-  // The first Final: 600 ms applies and the second Poll starts.
+  // The first Final: 600 ms applies and the second Poll starts, on the next periodic packet.
   EXPECT_EQ(h.receive(with_final(theirs(State::up))),
-            (std::vector<Action>{send(up(900'000, true)), transmit_timer(low_jitter(600ms)),
-                                 detection_timer(900ms)}));
+            (std::vector<Action>{transmit_timer(low_jitter(600ms)), detection_timer(900ms)}));
   EXPECT_TRUE(h.fsm.snapshot().poll_in_progress);
   EXPECT_EQ(h.fsm.snapshot().transmit_interval, 600ms);
   EXPECT_EQ(h.transmit_timer_fires(),
@@ -486,6 +488,44 @@ TEST(BfdSessionFsm, TimerChangeRevertedDuringAPollNeedsNoSecondPoll) {
   EXPECT_EQ(h.receive(with_final(theirs(State::up))),
             (std::vector<Action>{transmit_timer(low_jitter(600ms)), detection_timer(900ms)}));
   EXPECT_FALSE(h.fsm.snapshot().poll_in_progress);
+}
+
+bool has_transmit(const std::vector<Action>& actions) {
+  return std::any_of(actions.begin(), actions.end(),
+                     [](const Action& a) { return std::holds_alternative<Transmit>(a); });
+}
+
+TEST(BfdSessionFsm, PollRidesOnPeriodicPacketsNoExtraPacket) {
+  // RFC 5880 §6.5: while periodic packets flow, the Poll sets P on those scheduled packets;
+  // "additional packets MUST NOT be sent". Whatever changed: slower or faster, tx or rx.
+  for (const Timers& timers : {with_tx(600ms), with_tx(100ms), with_rx(1s), with_rx(100ms)}) {
+    SCOPED_TRACE(::testing::Message() << "tx " << timers.desired_min_tx.count() << "us, rx "
+                                      << timers.required_min_rx.count() << "us");
+    Harness h;
+    h.reach(From::up);
+    EXPECT_FALSE(has_transmit(h.handle(TimersChanged{timers})));
+    EXPECT_TRUE(h.fsm.snapshot().poll_in_progress);
+    // The next periodic packet carries P and the new values.
+    const std::vector<Action> next = h.transmit_timer_fires();
+    ASSERT_FALSE(next.empty());
+    const auto* sent = std::get_if<Transmit>(&next.front());
+    ASSERT_NE(sent, nullptr);
+    EXPECT_TRUE(sent->packet.poll);
+    EXPECT_EQ(Micros{sent->packet.desired_min_tx_us}, timers.desired_min_tx);
+    EXPECT_EQ(Micros{sent->packet.required_min_rx_us}, timers.required_min_rx);
+  }
+}
+
+TEST(BfdSessionFsm, PollWithoutPeriodicPacketsIsSentAtOnce) {
+  // The peer asked for no periodic packets (Required Min RX 0): nothing would carry the P bit,
+  // so the Poll sends a packet of its own.
+  Harness h;
+  h.reach(From::up);
+  h.receive(with_required_min_rx(theirs(State::up), 0));
+  EXPECT_EQ(h.handle(TimersChanged{with_tx(600ms)}),
+            (std::vector<Action>{send(with_desired_min_tx(with_poll(ours(State::up)), 600'000)),
+                                 StopTransmitTimer{}}));
+  EXPECT_TRUE(h.fsm.snapshot().poll_in_progress);
 }
 
 TEST(BfdSessionFsm, TimerChangeWhileNotUpNeedsNoPoll) {
