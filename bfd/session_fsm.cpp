@@ -130,8 +130,9 @@ void SessionFsm::set_state(State to, Diagnostic diag, std::vector<Action>& out) 
   if (to != State::up) {
     poll_ = poll_pending_ = false;  // Poll Sequences belong to Up sessions
   }
-  const bool sent = parameters_changed(out);
-  // Up is announced at once; other states keep the (slow) periodic schedule.
+  // Up is announced at once (and the schedule counts from it); other states keep the (slow)
+  // periodic schedule.
+  const bool sent = parameters_changed(out, /*rearm=*/to != State::up);
   if (to == State::up && !sent) transmit_now(false, out);
 }
 
@@ -139,7 +140,7 @@ Micros SessionFsm::advertised_desired_min_tx() const {
   return state_ == State::up ? timers_.desired_min_tx : std::max(timers_.desired_min_tx, kSlowTxInterval);
 }
 
-bool SessionFsm::parameters_changed(std::vector<Action>& out) {
+bool SessionFsm::parameters_changed(std::vector<Action>& out, bool rearm) {
   const Micros tx = advertised_desired_min_tx(), rx = timers_.required_min_rx;
   if (tx == advertised_tx_ && rx == advertised_rx_) return false;
   if (poll_) {
@@ -161,12 +162,15 @@ bool SessionFsm::parameters_changed(std::vector<Action>& out) {
     if (rx > rx_in_use_) rx_in_use_ = rx;
     sent = start_poll(out);
   }
-  if (!sent && transmit_interval() != interval_before) rearm_transmit(out);
+  if (rearm && !sent && transmit_interval() != interval_before) rearm_transmit(out);
   return sent;
 }
 
+// §6.5: the Poll rides on the periodic packets ("additional packets MUST NOT be sent"); only a
+// remote in Demand mode, which gets no periodic packets, needs one sent for it.
 bool SessionFsm::start_poll(std::vector<Action>& out) {
   poll_ = true;
+  if (transmit_interval().count() != 0) return false;
   transmit_now(false, out);
   return true;
 }
@@ -182,7 +186,8 @@ bool SessionFsm::finish_poll(std::vector<Action>& out) {
 
 Micros SessionFsm::transmit_interval() const {
   if (remote_min_rx_.count() == 0) return Micros{0};  // the remote asked for no packets (§6.8.7)
-  if (remote_demand_ && state_ == State::up && remote_state_ == State::up) return Micros{0};
+  // A remote in Demand mode gets no periodic packets, except a Poll, repeated until answered (§6.6).
+  if (remote_demand_ && state_ == State::up && remote_state_ == State::up && !poll_) return Micros{0};
   return std::max(tx_in_use_, remote_min_rx_);
 }
 

@@ -112,7 +112,7 @@ class SessionFsm {
   // bfd.DesiredMinTxInterval as advertised: at least a second while not Up.
   Micros advertised_desired_min_tx() const;
   // The advertised values changed: Poll when Up, else take them at once. True if it transmitted.
-  bool parameters_changed(std::vector<Action>& out);
+  bool parameters_changed(std::vector<Action>& out, bool rearm = true);
   bool start_poll(std::vector<Action>& out);
   // Applies the acknowledged values and starts the Poll a change during this one queued. True if
   // it transmitted.

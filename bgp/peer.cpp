@@ -512,6 +512,13 @@ void Peer::on_session_up(const Negotiated& negotiated) {
   sync_routes();
 }
 
+void Peer::bfd_down() {
+  if (fsm_.state() == State::idle || fsm_.state() == State::connect || fsm_.state() == State::active) return;
+  spdlog::warn("peer {}: BFD session down; closing the BGP session", name_);
+  last_error_ = "BFD session down";
+  handle(BfdDown{});
+}
+
 void Peer::set_routes(std::shared_ptr<const net::RouteSet> routes) {
   routes_ = std::move(routes);
   if (fsm_.state() == State::established) sync_routes();

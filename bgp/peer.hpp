@@ -62,6 +62,10 @@ class Peer {
   // Graceful restart (RFC 4724): close the connection without withdrawing or a NOTIFICATION, so
   // a helper router keeps our routes as stale until the next instance's End-of-RIB; then `done`.
   void restart(std::function<void()> done);
+  // The BFD session protecting this peer failed: drop the session now (RFC 5882 §4.3).
+  void bfd_down();
+  // New BFD settings from a reload: they do not touch the BGP session.
+  void set_bfd_config(const config::BfdConfig& bfd) { config_.bfd = bfd; }
   // The peer advertised the Graceful Restart capability on the current session (it will help).
   bool peer_helps_graceful_restart() const;
 

@@ -198,6 +198,7 @@ void SessionFsm::in_open_sent(const Event& event, Actions& out) {
                  [&](const UpdateReceived&) { fsm_error(wire::subcode::fsm_unexpected_in_opensent, out); },
                  [&](const RouteRefreshReceived&) { fsm_error(wire::subcode::fsm_unexpected_in_opensent, out); },
                  [&](const MessageDecodeFailed& failed) { decode_failed(failed.error, out); },  // Events 21/22
+                 [&](const BfdDown&) { bfd_down(out); },
                  // ManualStart, AutomaticStart, and a second TcpConnectionConfirmed: collision
                  // resolution belongs to whoever owns the connections.
                  [&](const auto&) {},
@@ -232,6 +233,7 @@ void SessionFsm::in_open_confirm(const Event& event, Actions& out) {
                  [&](const UpdateReceived&) { fsm_error(wire::subcode::fsm_unexpected_in_openconfirm, out); },
                  [&](const RouteRefreshReceived&) { fsm_error(wire::subcode::fsm_unexpected_in_openconfirm, out); },
                  [&](const MessageDecodeFailed& failed) { decode_failed(failed.error, out); },  // Events 21/22
+                 [&](const BfdDown&) { bfd_down(out); },
                  [&](const auto&) {},  // ManualStart, AutomaticStart, a colliding connection
              },
              event);
@@ -264,6 +266,7 @@ void SessionFsm::in_established(const Event& event, Actions& out) {
                  },
                  [&](const TcpConnectionFails&) { fail(std::nullopt, "connection lost", out); },  // Event 18
                  [&](const MessageDecodeFailed& failed) { decode_failed(failed.error, out); },     // Events 21/22/28
+                 [&](const BfdDown&) { bfd_down(out); },
                  [&](const auto&) {},  // ManualStart, AutomaticStart, a colliding connection
              },
              event);
@@ -347,6 +350,10 @@ void SessionFsm::fsm_error(std::uint8_t subcode, Actions& out) {
   wire::Notification notification{wire::ErrorCode::fsm, subcode, {}};
   std::string reason = "sent " + wire::describe(notification);
   fail(std::move(notification), std::move(reason), out);
+}
+
+void SessionFsm::bfd_down(Actions& out) {
+  fail(wire::Notification{wire::ErrorCode::cease, wire::subcode::bfd_down, {}}, "BFD session down", out);
 }
 
 void SessionFsm::close_and_stop_timers(Actions& out) {
@@ -438,6 +445,7 @@ std::ostream& operator<<(std::ostream& os, const ManualStop& e) {
   return os << "ManualStop(" << *e.notification << ')';
 }
 std::ostream& operator<<(std::ostream& os, const AutomaticStart&) { return os << "AutomaticStart"; }
+std::ostream& operator<<(std::ostream& os, const BfdDown&) { return os << "BfdDown"; }
 std::ostream& operator<<(std::ostream& os, const TcpConnectionConfirmed&) { return os << "TcpConnectionConfirmed"; }
 std::ostream& operator<<(std::ostream& os, const TcpConnectionFails&) { return os << "TcpConnectionFails"; }
 std::ostream& operator<<(std::ostream& os, const OpenReceived& e) { return os << "OpenReceived(" << e.open << ')'; }

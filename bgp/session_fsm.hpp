@@ -108,9 +108,15 @@ struct TimerExpired {
   bool operator==(const TimerExpired&) const = default;
 };
 
+// RFC 5882 §4.3: the BFD session protecting this peer failed (Up -> Down, not AdminDown). Like a
+// hold timer expiry, only sooner: Cease/BFD Down (RFC 9384), close, restart after the backoff.
+struct BfdDown {
+  bool operator==(const BfdDown&) const = default;
+};
+
 using Event = std::variant<ManualStart, ManualStop, AutomaticStart, TcpConnectionConfirmed, TcpConnectionFails,
                            OpenReceived, KeepaliveReceived, UpdateReceived, NotificationReceived,
-                           RouteRefreshReceived, MessageDecodeFailed, TimerExpired>;
+                           RouteRefreshReceived, MessageDecodeFailed, TimerExpired, BfdDown>;
 
 // ---- Actions -------------------------------------------------------------------------------
 // Initiate the outgoing TCP connection.
@@ -188,6 +194,7 @@ class SessionFsm {
   // Leave for Idle after a failure: send `sent` if given, close, stop timers, schedule the restart.
   void fail(std::optional<wire::Notification> sent, std::string reason, Actions&);
   void fsm_error(std::uint8_t subcode, Actions&);
+  void bfd_down(Actions&);
   void close_and_stop_timers(Actions&);
 
   void start_timer(TimerId, Duration, Actions&);
@@ -222,6 +229,7 @@ std::ostream& operator<<(std::ostream&, const NotificationReceived&);
 std::ostream& operator<<(std::ostream&, const RouteRefreshReceived&);
 std::ostream& operator<<(std::ostream&, const MessageDecodeFailed&);
 std::ostream& operator<<(std::ostream&, const TimerExpired&);
+std::ostream& operator<<(std::ostream&, const BfdDown&);
 std::ostream& operator<<(std::ostream&, const Connect&);
 std::ostream& operator<<(std::ostream&, const CloseConnection&);
 std::ostream& operator<<(std::ostream&, const Send&);

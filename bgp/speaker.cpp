@@ -101,6 +101,14 @@ void Speaker::retire(std::unique_ptr<Peer> peer, const std::string& why) {
   retired_.push_back(std::move(peer));
 }
 
+namespace {
+// Two peer configs that differ only in BFD settings describe the same BGP session.
+bool same_session(const config::PeerConfig& a, config::PeerConfig b) {
+  b.bfd = a.bfd;
+  return a == b;
+}
+}  // namespace
+
 void Speaker::reconfigure(const config::BgpConfig& next) {
   // Our AS or listening port changed: every session is a different one.
   const bool all_change = next.asn != config_.asn || next.listen_port != config_.listen_port;
@@ -110,10 +118,12 @@ void Speaker::reconfigure(const config::BgpConfig& next) {
                            [&](const config::PeerConfig& c) { return c.address == peer->config().address; });
     if (it == next.peers.end())
       retire(std::move(peer), "removed from the configuration");
-    else if (all_change || !(*it == peer->config()))
+    else if (all_change || !same_session(*it, peer->config()))
       retire(std::move(peer), "configuration changed; reconnecting");
-    else
+    else {
+      peer->set_bfd_config(it->bfd);  // BFD timers change without touching the session
       kept.push_back(std::move(peer));
+    }
   }
   if (next.listen_port != config_.listen_port) {
     for (auto& a : acceptors_) {
@@ -173,6 +183,11 @@ void Speaker::shutdown(std::string message, OnSigterm on_sigterm, bool can_deliv
     else
       p->shutdown(message, closed);
   }
+}
+
+void Speaker::bfd_down(const net::Address& address) {
+  for (auto& p : peers_)
+    if (p->config().address == address && p->config().bfd.enabled) p->bfd_down();
 }
 
 std::vector<PeerStatus> Speaker::status() const {

@@ -26,6 +26,8 @@ class Speaker {
   // router); `done` once all have closed. can_deliver: this node still serves what it advertises.
   void shutdown(std::string message, OnSigterm on_sigterm, bool can_deliver, std::function<void()> done);
   std::vector<PeerStatus> status() const;
+  // The BFD session to this address failed: that peer's session goes down at once.
+  void bfd_down(const net::Address& peer);
   // A reloaded configuration: peers that are unchanged keep their sessions; removed and changed
   // peers leave as on shutdown (drain, withdraw, Cease), changed and new ones start afresh.
   // Passwords must already be resolved.

@@ -61,6 +61,16 @@ struct GracefulShutdownConfig {
   bool operator==(const GracefulShutdownConfig&) const = default;
 };
 
+// Bidirectional Forwarding Detection for one BGP peer or OSPF interface (RFC 5880). Multihop
+// (RFC 5883) for a BGP peer whose multihop is above 1.
+struct BfdConfig {
+  bool enabled = false;
+  Duration min_rx{300};
+  Duration min_tx{300};
+  std::uint8_t multiplier = 3;
+  bool operator==(const BfdConfig&) const = default;
+};
+
 struct PeerConfig {
   net::Address address;
   std::uint32_t asn = 0;
@@ -84,6 +94,7 @@ struct PeerConfig {
   std::uint32_t max_prefixes = 100000;
   GracefulRestartConfig graceful_restart;
   GracefulShutdownConfig graceful_shutdown;
+  BfdConfig bfd;
   bool operator==(const PeerConfig&) const = default;
 };
 
@@ -112,6 +123,7 @@ struct OspfInterfaceConfig {
   std::uint8_t priority = 0;
   std::uint16_t cost = 10;
   OspfAuthConfig auth;
+  BfdConfig bfd;
   bool operator==(const OspfInterfaceConfig&) const = default;
 };
 

@@ -215,7 +215,8 @@ class Loader {
     MapFields m(r_, f,
                 {"address", "asn", "port", "password", "password_file", "hold_time", "keepalive_time",
                  "connect_retry", "multihop", "ttl_security", "passive", "next_hop", "families", "communities",
-                 "large_communities", "local_pref", "med", "max_prefixes", "graceful_restart", "graceful_shutdown"});
+                 "large_communities", "local_pref", "med", "max_prefixes", "graceful_restart", "graceful_shutdown",
+                 "bfd"});
     bool is_map = f.node.IsMap();
     std::optional<Field> address_field;
     if (auto v = m.get("address")) {
@@ -290,6 +291,7 @@ class Loader {
       if (auto e = gs.get("enabled")) r_.read_bool(*e, out.graceful_shutdown.enabled);
       if (auto t = gs.get("drain_time")) r_.read_duration(*t, out.graceful_shutdown.drain_time);
     }
+    if (auto v = m.get("bfd")) bfd(*v, out.bfd);
     return address_field;
   }
 
@@ -412,7 +414,7 @@ class Loader {
   std::optional<Field> interface(const Field& f, OspfInterfaceConfig& out) {
     MapFields m(r_, f,
                 {"name", "network", "hello_interval", "dead_interval", "retransmit_interval", "priority", "cost",
-                 "auth"});
+                 "auth", "bfd"});
     auto name = m.get("name");
     if (name) {
       if (r_.read_string(*name, out.name) && out.name.empty()) r_.error(*name, "an interface name must not be empty");
@@ -433,7 +435,18 @@ class Loader {
     if (auto v = m.get("priority")) r_.read_uint(*v, 0, 255, out.priority);
     if (auto v = m.get("cost")) r_.read_uint(*v, 1, 65535, out.cost);
     if (auto v = m.get("auth")) auth(*v, out.auth);
+    if (auto v = m.get("bfd")) bfd(*v, out.bfd);
     return name;
+  }
+
+  // Intervals in milliseconds on our side (the wire carries microseconds); 10 ms to 60 s, as
+  // routers accept.
+  void bfd(const Field& f, BfdConfig& out) {
+    MapFields m(r_, f, {"enabled", "min_rx", "min_tx", "multiplier"});
+    if (auto v = m.get("enabled")) r_.read_bool(*v, out.enabled);
+    if (auto v = m.get("min_rx")) duration_in(*v, Duration{10}, 60 * kSecond, out.min_rx);
+    if (auto v = m.get("min_tx")) duration_in(*v, Duration{10}, 60 * kSecond, out.min_tx);
+    if (auto v = m.get("multiplier")) r_.read_uint(*v, 1, 255, out.multiplier);
   }
 
   void auth(const Field& f, OspfAuthConfig& out) {

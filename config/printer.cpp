@@ -69,6 +69,11 @@ std::string address_or_auto(const std::optional<net::Address>& a) { return a ? s
 
 std::string prefix_text(const net::Prefix& p) { return p.to_string(); }
 
+std::string bfd_text(const BfdConfig& b) {
+  return std::string("{ enabled: ") + boolean(b.enabled) + ", min_rx: " + format_duration(b.min_rx) +
+         ", min_tx: " + format_duration(b.min_tx) + ", multiplier: " + std::to_string(b.multiplier) + " }";
+}
+
 void print_peer(std::ostream& o, const PeerConfig& p) {
   const char* in = "      ";
   o << "    - address: " << scalar(p.address.to_string()) << "\n";
@@ -93,6 +98,7 @@ void print_peer(std::ostream& o, const PeerConfig& p) {
     << ", restart_time: " << format_duration(p.graceful_restart.restart_time) << " }\n";
   o << in << "graceful_shutdown: { enabled: " << boolean(p.graceful_shutdown.enabled)
     << ", drain_time: " << format_duration(p.graceful_shutdown.drain_time) << " }\n";
+  o << in << "bfd: " << bfd_text(p.bfd) << "\n";
 }
 
 void print_interface(std::ostream& o, const OspfInterfaceConfig& i) {
@@ -106,6 +112,7 @@ void print_interface(std::ostream& o, const OspfInterfaceConfig& i) {
   o << in << "cost: " << i.cost << "\n";
   o << in << "auth: { type: " << to_string(i.auth.type) << ", key_id: " << unsigned{i.auth.key_id}
     << ", key: " << text(i.auth.key) << ", key_file: " << text(i.auth.key_file) << " }\n";
+  o << in << "bfd: " << bfd_text(i.bfd) << "\n";
 }
 
 }  // namespace

@@ -166,6 +166,17 @@ std::string format_status(const nlohmann::json& s, double now_unix) {
                      "address " + str(n, "address")});
     }
   }
+  if (s["bfd"].is_array()) {
+    for (const auto& b : s["bfd"]) {
+      any = true;
+      std::ostringstream info;
+      info << "tx " << b.value("transmit_interval_ms", 0.0) << " ms, detect " << b.value("detection_time_ms", 0.0)
+           << " ms, diag " << str(b, "diagnostic") << ", remote " << str(b, "remote_state") << ", "
+           << num(b, "state_changes") << " change(s), worst tx gap " << b.value("worst_transmit_gap_ms", 0.0) << " ms";
+      protocols.add({str(b, "peer"), b.value("multihop", false) ? "BFD multihop" : "BFD", str(b, "state"), "",
+                     info.str()});
+    }
+  }
   out << "\n";
   if (any)
     out << protocols.str();
@@ -218,6 +229,11 @@ std::string format_explanation(const nlohmann::json& e) {
     any = true;
     details.add({"excluded", str(x, "service"), str(x, "reason")});
   }
+  if (e.value("advertised", false) && e["sessions"].is_array())
+    for (const auto& session : e["sessions"]) {
+      any = true;
+      details.add({"sent over", session.get<std::string>(), ""});
+    }
   if (!str(e, "withheld").empty()) {
     any = true;
     details.add({"withheld", "", str(e, "withheld")});

@@ -4,12 +4,15 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <sstream>
 
 #include "bgp/asio.hpp"
 #include "bgp/speaker.hpp"
+#include "daemon/bfd_sessions.hpp"
 #include "daemon/endpoints.hpp"    // Observability
 #include "daemon/http_server.hpp"  // Observability
 #include "daemon/metrics.hpp"      // Observability
@@ -64,7 +67,11 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
       spdlog::warn("advertise.service_cidrs is auto and Kubernetes is disabled: no Service CIDR to advertise");
     }
     if (speaker_) speaker_->start();
-    if (ospf_) ospf_->start();  // OSPF
+    if (ospf_) {
+      ospf_->on_neighbors_changed([this] { sync_bfd(); });
+      ospf_->start();
+    }
+    sync_bfd();
     start_http();  // Observability
     request_replan();
     return {};
@@ -86,6 +93,7 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
     set_advertised(s, advertised_, max_routes);
     s.bgp_enabled = speaker_.has_value();
     if (speaker_) s.peers = speaker_->status();
+    s.bfd_sessions = bfd_.status();
     s.ospf_enabled = ospf_.has_value();
     if (ospf_) {
       s.ospf_router_id = ospf_->router_id();
@@ -105,7 +113,11 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
   }
 
   Explanation explain(const net::Address& ip) const override {
-    if (planned_) return cisd::explain(last_plan_, facts_, advertised_, ip);
+    if (planned_) {
+      auto e = cisd::explain(last_plan_, facts_, advertised_, ip);
+      e.sessions = carrying_sessions();
+      return e;
+    }
     Plan none;
     none.withheld = "no plan computed yet" +
                     (kubernetes_ ? " (waiting for " + kubernetes_->waiting_for() + ")" : std::string());
@@ -117,6 +129,12 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
     if (kubernetes_) kubernetes_->stop();
     damper_timer_.cancel();
     replan_timer_.cancel();
+    // AdminDown first, so the routers see a planned stop, never a failure (RFC 5882 §3.2): a
+    // restart keeps its routes (graceful restart), a leave withdraws them in order.
+    bfd_.admin_down([this, on_sigterm, done = std::move(done)]() mutable { depart(on_sigterm, std::move(done)); });
+  }
+
+  void depart(bgp::OnSigterm on_sigterm, std::function<void()> done) {
     // OSPF: both speakers leave at once; `done` when the last one has finished.
     auto pending = std::make_shared<int>((speaker_ ? 1 : 0) + (ospf_ ? 1 : 0));
     if (*pending == 0) return done();
@@ -173,6 +191,7 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
       }
     }
     if (speaker_ && !(cfg_.bgp == old.bgp)) speaker_->reconfigure(cfg_.bgp);
+    sync_bfd();
     if (!(cfg_.http == old.http)) {  // Observability
       http_.reset();
       start_http();
@@ -189,6 +208,38 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
   }
 
  private:
+  // Each BGP peer and OSPF neighbour with its state and, where it runs, its BFD session's.
+  std::vector<std::string> carrying_sessions() const {
+    std::map<bfd::SessionKey, bfd::State> bfd_states;
+    for (const auto& b : bfd_.status()) bfd_states[b.key] = b.snapshot.state;
+    auto with_bfd = [&](const bfd::SessionKey& key) {
+      auto it = bfd_states.find(key);
+      return it == bfd_states.end() ? std::string() : std::string(", BFD ") + bfd::to_string(it->second);
+    };
+    std::vector<std::string> out;
+    if (speaker_)
+      for (const auto& p : speaker_->status()) {
+        const bool multihop = std::any_of(cfg_.bgp.peers.begin(), cfg_.bgp.peers.end(), [&](const auto& c) {
+          return c.address == p.address && c.multihop > 1;
+        });
+        out.push_back("BGP " + p.address.to_string() + ": " + bgp::to_string(p.state) +
+                      with_bfd({p.address, multihop}));
+      }
+    if (ospf_)
+      for (const auto& n : ospf_->neighbors())
+        out.push_back("OSPF " + net::Address::v4(n.address).to_string() + " on " + n.interface + ": " + n.state +
+                      with_bfd({net::Address::v4(n.address), false}));
+    return out;
+  }
+
+  void sync_bfd() { bfd_.sync(cfg_, ospf_ ? ospf_->neighbors() : std::vector<ospf::NeighborStatus>{}); }
+
+  // RFC 5882 §4.3 and §4.1: the protected BGP session or OSPF neighbour goes down at once.
+  void on_bfd_failure(const bfd::SessionKey& key) {
+    if (speaker_) speaker_->bfd_down(key.peer);
+    if (ospf_ && key.peer.is_v4() && !key.multihop) ospf_->bfd_down(key.peer.v4_value());
+  }
+
   // A burst of watch events posts one replan: everything queued before it runs first. Under a
   // steady stream of events, replans are paced so that planning takes at most half the loop
   // (the next one waits as long as the last one took): an idle daemon reacts at once, a busy one
@@ -283,6 +334,7 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
   Facts facts_;
   std::optional<bgp::Speaker> speaker_;
   std::optional<ospf::Speaker> ospf_;  // OSPF
+  BfdSessions bfd_{io_, [this](const bfd::SessionKey& key) { on_bfd_failure(key); }};
   std::optional<KubernetesSource> kubernetes_;
   Planner planner_;  // keeps the last plan, to replan only what changed
   WithdrawDamper damper_;

@@ -67,7 +67,7 @@ nlohmann::json to_json(const Explanation& e) {
   for (const auto& x : e.exclusions) exclusions.push_back({{"service", x.service}, {"reason", x.reason}});
   return {{"ip", e.ip.to_string()},   {"advertised", e.advertised()}, {"verdict", e.verdict},
           {"covering", covering},     {"services", owners},           {"excluded", exclusions},
-          {"withheld", e.withheld}};
+          {"withheld", e.withheld},   {"sessions", e.sessions}};
 }
 
 }  // namespace cisd

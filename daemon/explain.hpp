@@ -25,6 +25,9 @@ struct Explanation {
   std::vector<Exclusion> exclusions;  // the plan's reasons for not advertising ip itself
   std::string withheld;               // everything is withheld, and why
   std::string verdict;                // one line for people
+  // The sessions that carry the routes, with their BFD state ("BGP 192.168.1.1: Established, BFD
+  // Up"); filled by the running daemon, not by explain().
+  std::vector<std::string> sessions;
   bool advertised() const { return !covering.empty(); }
 };
 

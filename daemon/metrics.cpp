@@ -51,6 +51,11 @@ Metrics::Metrics()
                                  "OSPF neighbor state in RFC 2328 order: 1 Down, 2 Attempt, 3 Init, 4 2-Way, "
                                  "5 ExStart, 6 Exchange, 7 Loading, 8 Full")),
       ospf_lsas_originated_(counter(*registry_, "ospf_lsas_originated", "OSPF LSAs originated (new instances)")),
+      bfd_session_up_(gauge(*registry_, "bfd_session_up", "1 if the BFD session with the peer is Up")),
+      bfd_state_changes_(
+          counter(*registry_, "bfd_session_state_changes_total", "BFD session state changes (RFC 5880 states)")),
+      bfd_worst_transmit_gap_(gauge(*registry_, "bfd_worst_transmit_gap_seconds",
+                                    "Longest time between two BFD packets sent at the same interval while Up")),
       advertised_routes_(gauge(*registry_, "advertised_routes", "Routes this node advertises, by planner rule")),
       kube_proxy_healthy_(gauge(*registry_, "kube_proxy_healthy", "1 if kube-proxy on this node answers healthy")),
       node_ready_(gauge(*registry_, "node_ready", "1 if this node's Node object is Ready")),
@@ -80,10 +85,11 @@ void Metrics::observe_event_to_advertisement(std::chrono::duration<double> d) {
 
 void Metrics::collect(const Status& s) {
   for (auto* series : {&bgp_session_up_, &bgp_session_state_, &bgp_advertised_prefixes_, &ospf_neighbor_state_,
-                       &advertised_routes_, &kube_proxy_healthy_, &node_ready_, &k8s_last_sync_})
+                       &bfd_session_up_, &bfd_worst_transmit_gap_, &advertised_routes_, &kube_proxy_healthy_,
+                       &node_ready_, &k8s_last_sync_})
     series->begin();
   for (auto* series : {&bgp_updates_sent_, &bgp_updates_received_, &bgp_notifications_sent_, &ospf_lsas_originated_,
-                       &k8s_watch_restarts_})
+                       &bfd_state_changes_, &k8s_watch_restarts_})
     series->begin();
 
   for (const auto& p : s.peers) {
@@ -100,6 +106,13 @@ void Metrics::collect(const Status& s) {
               static_cast<double>(count));
     for (const auto& [family, count] : p.advertised)
       bgp_advertised_prefixes_.at({{"peer", peer}, {"family", family_label(family)}}).Set(static_cast<double>(count));
+  }
+
+  for (const auto& b : s.bfd_sessions) {
+    const prometheus::Labels peer{{"peer", b.key.peer.to_string()}};
+    bfd_session_up_.at(peer).Set(b.snapshot.state == bfd::State::up ? 1 : 0);
+    advance(bfd_state_changes_.at(peer), static_cast<double>(b.state_changes));
+    bfd_worst_transmit_gap_.at(peer).Set(static_cast<double>(b.worst_transmit_gap.count()) / 1e6);
   }
 
   if (s.ospf_enabled) {
@@ -130,10 +143,11 @@ void Metrics::collect(const Status& s) {
   }
 
   for (auto* series : {&bgp_session_up_, &bgp_session_state_, &bgp_advertised_prefixes_, &ospf_neighbor_state_,
-                       &advertised_routes_, &kube_proxy_healthy_, &node_ready_, &k8s_last_sync_})
+                       &bfd_session_up_, &bfd_worst_transmit_gap_, &advertised_routes_, &kube_proxy_healthy_,
+                       &node_ready_, &k8s_last_sync_})
     series->end();
   for (auto* series : {&bgp_updates_sent_, &bgp_updates_received_, &bgp_notifications_sent_, &ospf_lsas_originated_,
-                       &k8s_watch_restarts_})
+                       &bfd_state_changes_, &k8s_watch_restarts_})
     series->end();
 }
 

@@ -78,6 +78,9 @@ class Metrics {
   Series<prometheus::Gauge> bgp_advertised_prefixes_;
   Series<prometheus::Gauge> ospf_neighbor_state_;
   Series<prometheus::Counter> ospf_lsas_originated_;
+  Series<prometheus::Gauge> bfd_session_up_;
+  Series<prometheus::Counter> bfd_state_changes_;
+  Series<prometheus::Gauge> bfd_worst_transmit_gap_;
   Series<prometheus::Gauge> advertised_routes_;
   Series<prometheus::Gauge> kube_proxy_healthy_;
   Series<prometheus::Gauge> node_ready_;

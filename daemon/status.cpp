@@ -50,6 +50,34 @@ nlohmann::json peer_json(const bgp::PeerStatus& p, std::chrono::steady_clock::ti
   return j;
 }
 
+double milliseconds(bfd::Micros us) { return static_cast<double>(us.count()) / 1000.0; }
+
+nlohmann::json bfd_json(const std::vector<bfd::SessionStatus>& sessions) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& b : sessions)
+    out.push_back({{"peer", b.key.peer.to_string()},
+                   {"multihop", b.key.multihop},
+                   {"state", bfd::to_string(b.snapshot.state)},
+                   {"remote_state", bfd::to_string(b.snapshot.remote_state)},
+                   {"diagnostic", bfd::to_string(b.snapshot.local_diagnostic)},
+                   {"local_discriminator", b.snapshot.local_discriminator},
+                   {"remote_discriminator", b.snapshot.remote_discriminator},
+                   {"configured", {{"min_tx_ms", milliseconds(b.timers.desired_min_tx)},
+                                   {"min_rx_ms", milliseconds(b.timers.required_min_rx)},
+                                   {"multiplier", b.timers.detect_multiplier}}},
+                   {"transmit_interval_ms", milliseconds(b.snapshot.transmit_interval)},
+                   {"detection_time_ms", milliseconds(b.snapshot.detection_time)},
+                   {"remote_multiplier", b.snapshot.remote_multiplier},
+                   {"poll_in_progress", b.snapshot.poll_in_progress},
+                   {"state_changes", b.state_changes},
+                   {"packets_sent", b.packets_sent},
+                   {"packets_received", b.packets_received},
+                   {"packets_dropped", b.packets_dropped},
+                   {"worst_transmit_gap_ms", milliseconds(b.worst_transmit_gap)},
+                   {"worst_gap_interval_ms", milliseconds(b.worst_gap_interval)}});
+  return out;
+}
+
 }  // namespace
 
 void set_advertised(Status& s, const net::RouteSet& routes, std::size_t max_routes) {
@@ -108,6 +136,7 @@ nlohmann::json to_json(const Status& s) {
                       {"truncated", s.routes_truncated}}},
       {"bgp", nullptr},
       {"ospf", nullptr},
+      {"bfd", bfd_json(s.bfd_sessions)},
       {"kubernetes", nullptr},
   };
   if (s.bgp_enabled) {

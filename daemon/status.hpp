@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bfd/engine.hpp"
 #include "bgp/peer.hpp"
 #include "k8s/reflector.hpp"
 #include "net/route_set.hpp"
@@ -36,6 +37,8 @@ struct Status {
 
   bool bgp_enabled = false;
   std::vector<bgp::PeerStatus> peers;
+
+  std::vector<bfd::SessionStatus> bfd_sessions;
 
   bool ospf_enabled = false;
   std::uint32_t ospf_router_id = 0;

@@ -462,8 +462,16 @@ std::vector<NeighborStatus> Instance::neighbors() const {
   for (const auto& [name, itf] : impl_->interfaces)
     for (const auto& [key, nbr] : itf.neighbors)
       if (nbr.fsm.state() != NeighborState::down)
-        out.push_back({name, nbr.fsm.router_id(), nbr.fsm.address(), to_string(nbr.fsm.state())});
+        out.push_back({name, nbr.fsm.router_id(), nbr.fsm.address(), to_string(nbr.fsm.state()),
+                       nbr.fsm.state() >= NeighborState::two_way});
   return out;
+}
+
+void Instance::kill_neighbor(std::uint32_t address, Clock::time_point now) {
+  for (auto& [name, itf] : impl_->interfaces)
+    for (auto& [key, nbr] : itf.neighbors)
+      if (nbr.fsm.address() == address && nbr.fsm.state() != NeighborState::down)
+        impl_->neighbor_event(itf, nbr, KillNbr{}, now);
 }
 
 const InstanceCounters& Instance::counters() const { return impl_->counters; }

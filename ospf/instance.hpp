@@ -40,6 +40,7 @@ struct NeighborStatus {
   std::uint32_t router_id = 0;
   std::uint32_t address = 0;
   std::string state;  // RFC 2328 name: "Full", "2-Way", ...
+  bool two_way = false;  // 2-Way or beyond: we hear each other
 };
 
 struct InstanceCounters {
@@ -80,6 +81,8 @@ class Instance {
   std::vector<std::uint32_t> groups(const std::string& name) const;
 
   std::vector<NeighborStatus> neighbors() const;
+  // BFD says the path to this neighbour failed (RFC 5882 §4.1): KillNbr, on every interface.
+  void kill_neighbor(std::uint32_t address, Clock::time_point now);
   const InstanceCounters& counters() const;
   // Rate-limited problems for the log ("dropped Hello from 10.0.1.1 on eth0: hello interval mismatch").
   std::vector<std::string> take_log();

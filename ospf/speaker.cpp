@@ -177,7 +177,15 @@ void Speaker::log_neighbor_changes() {
   for (const auto& [key, state] : neighbor_states_)
     if (!now.count(key))
       spdlog::info("OSPF: neighbour {} on {}: {} -> gone", ipv4_to_string(key.second), key.first, state);
+  const bool changed = now != neighbor_states_;
   neighbor_states_ = std::move(now);
+  if (changed && neighbors_changed_) neighbors_changed_();
+}
+
+void Speaker::bfd_down(std::uint32_t address) {
+  spdlog::warn("OSPF: BFD session to {} down; the neighbour goes down", ipv4_to_string(address));
+  instance_.kill_neighbor(address, Clock::now());
+  flush();
 }
 
 // The first occurrence, then every power of two: a broken interface does not flood the log.

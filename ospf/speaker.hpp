@@ -35,6 +35,10 @@ class Speaker {
 
   std::uint32_t router_id() const { return router_id_; }
   std::vector<NeighborStatus> neighbors() const { return instance_.neighbors(); }
+  // Called after any neighbour changed state (the daemon keeps BFD sessions with them).
+  void on_neighbors_changed(std::function<void()> listener) { neighbors_changed_ = std::move(listener); }
+  // The BFD session to this neighbour address failed: the neighbour goes down at once.
+  void bfd_down(std::uint32_t address);
   const InstanceCounters& counters() const { return instance_.counters(); }
 
   static constexpr std::chrono::milliseconds kInterfacePollInterval{1000};
@@ -73,6 +77,7 @@ class Speaker {
   asio::steady_timer poll_timer_;
   asio::steady_timer shutdown_timer_;
   std::function<void()> shutdown_done_;
+  std::function<void()> neighbors_changed_;
   bool shutting_down_ = false;
   bool started_ = false;
   std::map<std::pair<std::string, std::uint32_t>, std::string> neighbor_states_;  // (interface, router id)

@@ -7,7 +7,9 @@
 # Each node runs clusterip-speaker, which tells the router over BGP that 10.96.0.0/12 (the Service
 # CIDR) lives behind it, and a small web server on the ClusterIP 10.96.0.10 (held on a kube-ipvs0
 # bridge, as kube-proxy's IPVS mode holds it). The router spreads the Service CIDR over both nodes
-# (ECMP); the client fetches http://10.96.0.10/ through it. Then node1's speaker gets SIGTERM and
+# (ECMP); the client fetches http://10.96.0.10/ through it. Then node2 dies hard (every packet on its
+# link dropped, no signal to anything): BFD lets the router drop it within a second, and the client
+# keeps getting answers; node2 comes back. Then node1's speaker gets SIGTERM and
 # leaves for good (--on-sigterm leave, as when a node is taken out; on a rolling update the default
 # restarts gracefully and the router keeps the route): the route shrinks to node2 and the client
 # keeps getting answers.
@@ -66,7 +68,7 @@ trap cleanup EXIT
 
 [ "$(id -u)" -eq 0 ] || { echo "run as root (it creates network namespaces)" >&2; exit 1; }
 [ -x "$BINARY" ] || { echo "clusterip-speaker not found at $BINARY: build it first, or set CIS_BINARY" >&2; exit 1; }
-for tool in bird birdc curl python3 ip; do
+for tool in bird birdc curl python3 ip nft; do
   command -v "$tool" >/dev/null || { echo "$tool is not installed" >&2; exit 1; }
 done
 
@@ -117,7 +119,8 @@ bgp:
   asn: 64513
   listen_port: 0
   peers:
-    - { address: 10.0.1.1, asn: 64512, hold_time: 9s, keepalive_time: 3s, connect_retry: 1s, graceful_shutdown: { enabled: true, drain_time: 3s } }
+    - { address: 10.0.1.1, asn: 64512, hold_time: 9s, keepalive_time: 3s, connect_retry: 1s, graceful_shutdown: { enabled: true, drain_time: 3s },
+        bfd: { enabled: true, min_rx: 300ms, min_tx: 300ms, multiplier: 3 } }
 log: { level: info }
 EOF
 done
@@ -132,10 +135,14 @@ protocol kernel { ipv4 { import none; export all; }; merge paths yes; }
 # RFC 8326: a route tagged GRACEFUL_SHUTDOWN loses to any other, so traffic leaves a draining node
 # before that node withdraws its route.
 filter from_nodes { if (65535, 0) ~ bgp_community then bgp_local_pref = 0; accept; }
+# BFD: a node that dies hard is dropped after 3 missed packets (900 ms), not after the hold time.
+protocol bfd { interface "*" { min rx interval 300 ms; min tx interval 300 ms; multiplier 3; }; }
 template bgp node {
   local 10.0.1.1 as 64512;
+  bfd on;
   connect delay time 1;
   connect retry time 1;
+  error wait time 1, 5;
   ipv4 { import filter from_nodes; export none; };
 }
 protocol bgp node1 from node { neighbor 10.0.1.2 as 64513; }
@@ -177,6 +184,32 @@ for node in node1 node2; do wait_until 10 "$node's web server on the ClusterIP" 
 say "The client fetches http://10.96.0.10/ (a ClusterIP) 10 times through the router"
 fetch 10
 echo "    (each connection is hashed to one node; whether both answer depends on the hash)"
+
+bfd_up() { [ "$(birdc_ show bfd sessions | grep -c ' Up ')" -eq 2 ]; }
+wait_until 30 "BFD Up with both nodes" bfd_up
+say "BFD sessions at the router (300 ms x 3)"
+birdc_ show bfd sessions
+
+say "node2 dies hard: every packet on its link dropped (nftables), no signal to anything"
+cat >"$WORK/dead.nft" <<EOF
+table inet cis_dead {
+  chain in { type filter hook input priority -300; policy drop; iifname "lo" accept; }
+  chain out { type filter hook output priority -300; policy drop; oifname "lo" accept; }
+}
+EOF
+t0=$(date +%s%N)
+in_ns node2 nft -f "$WORK/dead.nft"
+wait_until 5 "the router to drop node2 (BFD)" hops_are 1
+t1=$(date +%s%N)
+echo "    the router stopped using node2 after $(( (t1 - t0) / 1000000 )) ms (BGP alone would wait for the 9 s hold time)"
+birdc_ show protocols node2 | tail -n 1
+in_ns router ip route show 10.96.0.0/12
+say "The client still gets answers, all from node1"
+fetch 5
+say "node2 comes back"
+in_ns node2 nft delete table inet cis_dead
+wait_until 30 "the router to route via both nodes again" hops_are 2
+in_ns router ip route show 10.96.0.0/12
 
 say "SIGTERM to node1's clusterip-speaker (leaving for good: --on-sigterm leave)"
 kill -TERM "${SPEAKER[node1]}"

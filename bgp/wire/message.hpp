@@ -171,6 +171,8 @@ constexpr std::uint8_t fsm_unexpected_in_opensent = 1, fsm_unexpected_in_opencon
 constexpr std::uint8_t max_prefixes = 1, administrative_shutdown = 2, peer_deconfigured = 3,
                        administrative_reset = 4, connection_rejected = 5, other_configuration_change = 6,
                        connection_collision_resolution = 7, out_of_resources = 8;
+// Cease (RFC 9384)
+constexpr std::uint8_t bfd_down = 10;
 }  // namespace subcode
 
 struct Notification {

@@ -31,7 +31,17 @@ def _protocol_options(opts):
         extra += f'  password "{opts["password"]}";\n'
     if opts.get("ttl_security"):
         extra += "  ttl security yes;\n"
+    if opts.get("bfd"):
+        # "graceful": a BFD Down starts a graceful restart instead of dropping the routes.
+        extra += f"  bfd {opts['bfd'] if isinstance(opts['bfd'], str) else 'on'};\n"
     return extra
+
+
+def bfd_timers(opts):
+    """BFD timers for the router side: {"min_rx": ms, "min_tx": ms, "multiplier": n}; 300 ms x 3 by default."""
+    t = {"min_rx": 300, "min_tx": 300, "multiplier": 3}
+    t.update(opts or {})
+    return t
 
 
 class BirdRouter:
@@ -61,6 +71,12 @@ protocol device {{ }}
 protocol kernel kernel4 {{ ipv4 {{ import none; export all; }}; merge paths yes; }}
 protocol kernel kernel6 {{ ipv6 {{ import none; export all; }}; merge paths yes; }}
 """
+        bfd_peers = [o for o in self.peer_options.values() if o.get("bfd")]
+        if bfd_peers:
+            t = bfd_timers(bfd_peers[0].get("bfd_timers"))
+            timers = (f"min rx interval {t['min_rx']} ms; min tx interval {t['min_tx']} ms; "
+                      f"multiplier {t['multiplier']};")
+            text += f"protocol bfd {{\n  interface \"*\" {{ {timers} }};\n  multihop {{ {timers} }};\n}}\n"
         if self.static_routes:
             text += "protocol static static4 {\n  ipv4;\n" + "".join(
                 f"  route {prefix} via {gw};\n" for prefix, gw in self.static_routes) + "}\n"
@@ -139,11 +155,30 @@ protocol kernel kernel6 {{ ipv6 {{ import none; export all; }}; merge paths yes;
     def established(self, peer):
         return re.search(r"BGP state:\s+Established", self.protocol(peer)) is not None
 
+    def bfd_sessions(self):
+        """BIRD's BFD sessions: neighbour address -> {"state", "interval" (ms), "timeout" (ms)}."""
+        sessions = {}
+        for line in self.birdc("show", "bfd", "sessions").splitlines():
+            f = line.split()
+            # IP address  Interface  State  Since  Interval  Timeout
+            if len(f) >= 6 and f[2] in ("Up", "Down", "Init", "AdminDown"):
+                try:
+                    sessions[f[0]] = {"state": f[2], "interval": float(f[-2]) * 1000, "timeout": float(f[-1]) * 1000,
+                                      "since": " ".join(f[3:-2])}
+                except ValueError:
+                    continue
+        return sessions
+
     def stale_peers(self, prefix):
         """Neighbours whose path for prefix BIRD keeps as stale (RFC 4724 helper). BIRD 2.0 marks no
         single route: while a neighbour's restart is active, all its routes are stale until its End-of-RIB."""
         return {p.peer for p in self.rib(prefix)
                 if "Neighbor graceful restart active" in self.protocol(p.peer)}
+
+    def last_error(self, peer):
+        """Why BIRD last took the session down ("BFD session down", "Hold timer expired", ...), or ""."""
+        m = re.search(r"Last error:\s+(.*)", self.protocol(peer))
+        return m.group(1).strip() if m else ""
 
     def last_cease(self, peer):
         """The NOTIFICATION BIRD last received from peer ("Last error: Received: ..."), or None."""
@@ -181,6 +216,8 @@ class BirdOspfRouter(BirdRouter):
         self.interfaces = interfaces
 
     def config_text(self):
+        bfd = ('protocol bfd { interface "*" { min rx interval 300 ms; min tx interval 300 ms; multiplier 3; }; }\n'
+               if any(o.get("bfd") for o in self.interfaces.values()) else "")
         text = f"""\
 router id {self.router_id};
 log "{self.log}" all;
@@ -188,7 +225,7 @@ timeformat log iso long ms;     # millisecond stamps, compared with the daemon's
 protocol device {{ scan time 1; }}
 # merge paths: several equal routes become one multipath kernel route (OSPF ECMP gives one already).
 protocol kernel kernel4 {{ ipv4 {{ import none; export all; }}; merge paths yes; }}
-protocol ospf v2 ospf1 {{
+{bfd}protocol ospf v2 ospf1 {{
   ipv4 {{ import all; export none; }};
   ecmp yes;
   merge external yes;           # equal E2 routes from several nodes become one ECMP route (off by default in v2)
@@ -205,6 +242,7 @@ protocol ospf v2 ospf1 {{
                      f'      type {opts.get("type", "broadcast")};\n'
                      f'      hello 1; dead 4; retransmit 2; wait 2;\n'
                      f'{auth}'
+                     f'{"      bfd yes;" + chr(10) if opts.get("bfd") else ""}'
                      f'    }};\n')
         text += "  };\n}\n"
         return text

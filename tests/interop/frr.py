@@ -32,7 +32,7 @@ class FrrRouter:
         shutil.chown(self.dir, "frr", "frr")
         self.conf = os.path.join(self.dir, "bgpd.conf")
         self.log = os.path.join(self.dir, "bgpd.log")
-        self.zebra = self.bgpd = None
+        self.zebra = self.bgpd = self.bfdd = None
 
     def config_text(self):
         lines = [
@@ -59,8 +59,15 @@ class FrrRouter:
             password = self.peer_options.get(p.address, {}).get("password")
             if password is not None:
                 lines.append(f" neighbor {p.address} password {password}")
-            if self.peer_options.get(p.address, {}).get("ttl_security"):
+            opts = self.peer_options.get(p.address, {})
+            if opts.get("ttl_security"):
                 lines.append(f" neighbor {p.address} ttl-security hops 1")  # GTSM: accept TTL 255 only
+            if opts.get("multihop"):
+                lines.append(f" neighbor {p.address} ebgp-multihop {opts['multihop']}")
+            if opts.get("bfd"):
+                lines.append(f" neighbor {p.address} bfd profile cis")
+                if opts.get("bfd") == "check-control-plane-failure":
+                    lines.append(f" neighbor {p.address} bfd check-control-plane-failure")
         for family, rmap in (("ipv4", "CIS-IN"), ("ipv6", "CIS-IN6")):
             lines.append(f" address-family {family} unicast")
             for p in self.peers:
@@ -68,6 +75,17 @@ class FrrRouter:
                     lines += [f"  neighbor {p.address} activate", f"  neighbor {p.address} route-map {rmap} in"]
             lines += ["  maximum-paths 8", "  maximum-paths ibgp 8", " exit-address-family"]
         return "\n".join(lines) + "\n"
+
+    def bfd_config_text(self):
+        """bfdd's profile, timers from the first peer's bfd_timers (300 ms x 3 by default)."""
+        t = {"min_rx": 300, "min_tx": 300, "multiplier": 3}
+        for o in self.peer_options.values():
+            if o.get("bfd"):
+                t.update(o.get("bfd_timers") or {})
+                break
+        return ("bfd\n profile cis\n"
+                f"  detect-multiplier {t['multiplier']}\n  receive-interval {t['min_rx']}\n"
+                f"  transmit-interval {t['min_tx']}\n !\n!\n")
 
     def _daemon(self, name, *extra):
         argv = [f"/usr/lib/frr/{name}", "-u", "frr", "-g", "frr", "-z", os.path.join(self.dir, "zserv.api"),
@@ -81,11 +99,18 @@ class FrrRouter:
         shutil.chown(self.conf, "frr", "frr")
         self.zebra = self._daemon("zebra", "-f", "/dev/null")
         wait_for("zebra's vty", lambda: self.zebra.assert_running() and self.vtysh("show version"), timeout=15)
+        if any(o.get("bfd") for o in self.peer_options.values()):
+            bfd_conf = os.path.join(self.dir, "bfdd.conf")
+            with open(bfd_conf, "w") as f:
+                f.write(self.bfd_config_text())
+            shutil.chown(bfd_conf, "frr", "frr")
+            self.bfdd = self._daemon("bfdd", "-f", bfd_conf)
+            wait_for("bfdd's vty", lambda: self.bfdd.assert_running() and self.vtysh("show bfd peers"), timeout=15)
         self.bgpd = self._daemon("bgpd", "-f", self.conf)
         wait_for("bgpd's vty", lambda: self.bgpd.assert_running() and self.vtysh("show bgp summary json"), timeout=15)
 
     def stop(self):
-        for d in (self.bgpd, self.zebra):
+        for d in (self.bgpd, self.bfdd, self.zebra):
             if d:
                 d.stop()
 
@@ -95,6 +120,7 @@ class FrrRouter:
 
     def logs(self):
         return [("FRR bgpd.conf", self.conf), ("FRR bgpd log", self.log),
+                ("FRR bfdd output", os.path.join(self.dir, "bfdd.out")),
                 ("FRR zebra output", os.path.join(self.dir, "zebra.out")),
                 ("FRR bgpd output", os.path.join(self.dir, "bgpd.out"))]
 
@@ -128,6 +154,27 @@ class FrrRouter:
 
     def established(self, peer):
         return self.neighbor(peer).get("bgpState") == "Established"
+
+    def bfd_sessions(self):
+        """bfdd's sessions: peer address -> {"state" (Up/Down/Init/AdminDown), "interval" (ms, ours to
+        send at), "timeout" (ms), "remote_diag", "diag"}."""
+        names = {"up": "Up", "down": "Down", "init": "Init", "shutdown": "AdminDown", "shut-down": "AdminDown"}
+        out = {}
+        peers = self.vtysh_json("show bfd peers json")
+        for p in peers if isinstance(peers, list) else []:
+            out[p["peer"]] = {"state": names.get(p.get("status"), p.get("status")),
+                              "interval": max(p.get("transmit-interval", 0), p.get("remote-receive-interval", 0)),
+                              "timeout": p.get("detect-multiplier", 0) * max(p.get("receive-interval", 0),
+                                                                             p.get("remote-transmit-interval", 0)),
+                              "diag": p.get("diagnostic", ""), "remote_diag": p.get("remote-diagnostic", ""),
+                              "multihop": p.get("multihop", False), "id": p.get("id"),
+                              "remote_id": p.get("remote-id")}
+        return out
+
+    def last_error(self, peer):
+        """Why bgpd last reset the session ("BFD down received", "... Hold Timer Expired"), or ""."""
+        n = self.neighbor(peer)
+        return " ".join(x for x in (n.get("lastResetDueTo", ""), n.get("lastNotificationReason", "")) if x)
 
     def last_cease(self, peer):
         """The NOTIFICATION bgpd last received from peer (lastNotificationReason), or None."""

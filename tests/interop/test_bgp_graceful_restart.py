@@ -85,8 +85,10 @@ class FibWatch:
 
 
 class GracefulRestartScenarios:
-    """Mixed into a LabTestCase whose class sets router_kind."""
+    """Mixed into a LabTestCase whose class sets router_kind (and bfd: BFD on both sides, the new
+    instance started the moment the old one exits)."""
     router_kind = None
+    bfd = False
 
     def build(self, on_sigterm=None):
         """Client, router and node1 with its ClusterIP and web server; the route in the router's FIB."""
@@ -113,7 +115,8 @@ class GracefulRestartScenarios:
                  and ns.run("ss", "-ltnH", "sport = :80").strip(), timeout=15)
 
         self.peer = Peer(self.host.name, self.host.v4, ROUTER_V4, NODE_ASN)
-        self.router = self.lab.start_router(self.router_kind, ROUTER_ASN, [self.peer])
+        self.router = self.lab.start_router(self.router_kind, ROUTER_ASN, [self.peer],
+                                            peer_options={self.host.v4: {"bfd": True}} if self.bfd else None)
         self.on_sigterm = on_sigterm
         self.node = self.start_node([SERVICE_CIDR, DROPPED])
         for prefix in (SERVICE_CIDR, DROPPED):
@@ -125,8 +128,10 @@ class GracefulRestartScenarios:
     def start_node(self, prefixes):
         """The daemon on node1 with these prefixes (the config file is written anew each time)."""
         options = {"on_sigterm": self.on_sigterm} if self.on_sigterm else {}
-        return self.lab.start_node("speaker", self.host, NODE_ASN, [{"address": ROUTER_V4, "asn": ROUTER_ASN}],
-                                   prefixes, **options)
+        peer = {"address": ROUTER_V4, "asn": ROUTER_ASN}
+        if self.bfd:
+            peer["bfd"] = {"enabled": True, "min_rx": "300ms", "min_tx": "300ms", "multiplier": 3}
+        return self.lab.start_node("speaker", self.host, NODE_ASN, [peer], prefixes, **options)
 
     def start_client_loop(self):
         self.loop_log = os.path.join(self.workdir, "client-loop.log")
@@ -179,7 +184,8 @@ class GracefulRestartScenarios:
                 prefixes = [SERVICE_CIDR]
                 self.assertEqual(self.router.stale_peers(DROPPED), {self.host.v4},
                                  f"{DROPPED} is not kept as stale after the exit")
-            time.sleep(DOWN_FOR)
+            if not self.bfd:
+                time.sleep(DOWN_FOR)
             self.node = self.start_node(prefixes)
             wait_for(f"restart {i + 1}: the session to come back",
                      lambda: self.node.process.assert_running() and self.router.established(self.host.v4),
@@ -187,6 +193,9 @@ class GracefulRestartScenarios:
             wait_for(f"restart {i + 1}: {SERVICE_CIDR} no longer stale (End-of-RIB from the new instance)",
                      lambda: self.router.stale_peers(SERVICE_CIDR), until=lambda s: not s, timeout=30, step=0.05)
             self.assertEqual({p.next_hop for p in self.router.rib(SERVICE_CIDR)}, {self.host.v4})
+            if self.bfd:
+                wait_for(f"restart {i + 1}: BFD Up again at the router", lambda: self.router.bfd_sessions(),
+                         until=lambda s: s.get(self.host.v4, {}).get("state") == "Up", timeout=30)
             t_fresh = time.monotonic()
             if i == 0:
                 wait_for(f"{DROPPED} to leave the router's RIB after the new End-of-RIB",
@@ -204,7 +213,7 @@ class GracefulRestartScenarios:
         self.assertEqual(failed, [], f"{len(failed)} of {len(requests)} requests failed: {failed[:10]}")
         in_gaps = [sum(1 for t0, _, _, _ in requests if term <= t0 <= term + fresh) for term, _, fresh in gaps]
         self.assertTrue(all(in_gaps), f"some restart had no request while the daemon was away: {in_gaps}")
-        report(f"{self.router_kind} graceful restart x{RESTARTS}: {len(requests)} requests, 0 failed "
+        report(f"{self.router_kind}{' with BFD' if self.bfd else ''} graceful restart x{RESTARTS}: {len(requests)} requests, 0 failed "
                f"({in_gaps} while restarting); FIB looked at {fib.looks} times, never missing; "
                + "; ".join(f"SIGTERM -> exit {e:.3f}s, -> not stale {s:.2f}s" for _, e, s in gaps))
 
@@ -231,6 +240,17 @@ class Bird(GracefulRestartScenarios, LabTestCase):
 
 class Frr(GracefulRestartScenarios, LabTestCase):
     router_kind = "frr"
+
+
+class BirdBfd(GracefulRestartScenarios, LabTestCase):
+    """BFD on: the old instance says AdminDown, so BIRD keeps the routes as stale (no BFD failure)."""
+    router_kind = "bird"
+    bfd = True
+
+
+class FrrBfd(GracefulRestartScenarios, LabTestCase):
+    router_kind = "frr"
+    bfd = True
 
 
 if __name__ == "__main__":

@@ -45,9 +45,12 @@ def read_text(path):
         return f.read()
 
 
-def ospf_config_yaml(name, router_id, interface, network, key):
-    """A config in the product.md schema: OSPF only (BGP and Kubernetes off), one static Service CIDR."""
+def ospf_config_yaml(name, router_id, interface, network, key, bfd=False):
+    """A config in the product.md schema: OSPF only (BGP and Kubernetes off), one static Service CIDR;
+    bfd: BFD 300 ms x 3 with the interface's neighbours."""
     auth = f', auth: {{ type: md5, key_id: 1, key: "{key}" }}' if key is not None else ""
+    if bfd:
+        auth += ", bfd: { enabled: true, min_rx: 300ms, min_tx: 300ms, multiplier: 3 }"
     return (
         f'node: {{ name: {name}, router_id: "{router_id}" }}\n'
         f'advertise: {{ service_cidrs: ["{SERVICE_V4}"], static: [], cluster_ips: none, '
@@ -67,13 +70,13 @@ def ospf_config_yaml(name, router_id, interface, network, key):
 class OspfSpeakerNode(SpeakerNode):
     """clusterip-speaker in a node namespace with an OSPF-only config (start/stop/logs as for BGP)."""
 
-    def __init__(self, host, workdir, network, key):
+    def __init__(self, host, workdir, network, key, bfd=False):
         self.host, self.name = host, host.name
         self.router_id = host.v4
         self.conf = os.path.join(workdir, f"{self.name}.yaml")
         self.log = os.path.join(workdir, f"{self.name}.log")
         with open(self.conf, "w") as f:
-            f.write(ospf_config_yaml(self.name, host.v4, "uplink", network, key))
+            f.write(ospf_config_yaml(self.name, host.v4, "uplink", network, key, bfd))
         self.process = None
 
 

@@ -467,6 +467,35 @@ TEST(LoadErrors, OspfTimers) {
   }
 }
 
+TEST(LoadValues, BfdForPeersAndInterfaces) {
+  auto c = load_ok(
+      "bgp:\n  peers:\n    - { address: 10.0.0.1, asn: 1, bfd: { enabled: true, min_rx: 50ms, min_tx: 1s, multiplier: 5 } }\n"
+      "    - { address: 10.0.0.2, asn: 1 }\n"
+      "ospf:\n  interfaces:\n    - { name: eth0, bfd: { enabled: true } }\n");
+  EXPECT_EQ(c.bgp.peers[0].bfd, (BfdConfig{true, Duration{50}, Duration{1000}, 5}));
+  EXPECT_EQ(c.bgp.peers[1].bfd, BfdConfig{});  // off by default, 300 ms x 3 once enabled
+  EXPECT_EQ(c.ospf.interfaces[0].bfd, (BfdConfig{true, Duration{300}, Duration{300}, 3}));
+}
+
+TEST(LoadErrors, Bfd) {
+  auto peer = [](const char* bfd) {
+    return std::string("bgp:\n  peers:\n    - address: 10.0.0.1\n      asn: 1\n      bfd: ") + bfd + "\n";
+  };
+  struct Case {
+    std::string yaml;
+    const char* error;
+  };
+  for (const auto& c : std::initializer_list<Case>{
+           {peer("{ min_rx: 5ms }"), "c.yaml:5:22: bgp.peers[0].bfd.min_rx: must be between 10ms and 60s, got 5ms"},
+           {peer("{ min_tx: 61s }"), "c.yaml:5:22: bgp.peers[0].bfd.min_tx: must be between 10ms and 60s, got 61s"},
+           {peer("{ multiplier: 0 }"), "c.yaml:5:26: bgp.peers[0].bfd.multiplier: must be between 1 and 255, got 0"},
+           {peer("{ echo: true }"), "c.yaml:5:14: bgp.peers[0].bfd.echo: unknown key"},
+       }) {
+    SCOPED_TRACE(c.yaml);
+    EXPECT_EQ(errors_of(c.yaml), std::vector<std::string>{c.error});
+  }
+}
+
 TEST(LoadErrors, Enums) {
   expect_single_errors({
       {"advertise:\n  cluster_ips: some\n",

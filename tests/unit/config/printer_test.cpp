@@ -95,6 +95,7 @@ bgp:
       max_prefixes: 7
       graceful_restart: { enabled: false, restart_time: 0s }
       graceful_shutdown: { enabled: false, drain_time: 250ms }
+      bfd: { enabled: true, min_rx: 50ms, min_tx: 1s, multiplier: 1 }
     - address: "fe80::1"
       asn: 64514
       password_file: /etc/secret
@@ -115,6 +116,7 @@ ospf:
       priority: 1
       cost: 100
       auth: { type: md5, key_id: 7, key: "0123456789abcdef" }
+      bfd: { enabled: true, min_rx: 10ms, min_tx: 60s, multiplier: 255 }
     - name: "0"
       auth: { type: hmac-sha-256, key_id: 0, key_file: /etc/ospf.key }
     - name: "yes"
@@ -197,6 +199,7 @@ TEST(ToYaml, PeerBlockShape) {
       max_prefixes: 100000
       graceful_restart: { enabled: true, restart_time: 120s }
       graceful_shutdown: { enabled: true, drain_time: 5s }
+      bfd: { enabled: false, min_rx: 300ms, min_tx: 300ms, multiplier: 3 }
 ospf:
 )"),
             std::string::npos)

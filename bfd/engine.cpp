@@ -1,0 +1,359 @@
+#include "bfd/engine.hpp"
+
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+namespace bfd {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr int kRequiredTtl = 255;  // RFC 5881 §5 (GTSM): single-hop packets arrive with TTL 255
+constexpr std::uint16_t kSourcePortFirst = 49152, kSourcePortLast = 65535;  // RFC 5881 §4
+constexpr int kSourcePortTries = 64;
+constexpr int kDscpCs6 = 0xc0;  // network control
+
+asio::ip::address to_asio(const net::Address& a) {
+  if (a.is_v4()) return asio::ip::address_v4(a.v4_value());
+  asio::ip::address_v6::bytes_type b;
+  std::copy_n(a.bytes().begin(), 16, b.begin());
+  return asio::ip::address_v6(b);
+}
+
+std::uint64_t splitmix(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+std::string SessionKey::to_string() const { return peer.to_string() + (multihop ? " (multihop)" : ""); }
+
+struct Engine::Listener {
+  asio::ip::udp::socket socket;
+  bool multihop;
+  std::array<std::uint8_t, 512> buffer{};
+};
+
+struct Engine::Session {
+  Session(asio::io_context& io, SessionKey k, Timers t, std::uint32_t discriminator, SessionFsm::Random random)
+      : key(std::move(k)), timers(t), fsm(discriminator, t, std::move(random)), tx_timer(io), detect_timer(io) {}
+  SessionKey key;
+  Timers timers;
+  int refs = 0;
+  SessionFsm fsm;
+  asio::steady_timer tx_timer, detect_timer;
+  std::uint64_t tx_generation = 0, detect_generation = 0;  // a fired timer that was re-armed is stale
+  std::optional<asio::ip::udp::socket> socket;             // our fixed source port for this session
+  asio::ip::udp::endpoint remote;
+  SteadyClock::time_point last_tx{};
+  Micros last_tx_interval{0};
+  bool last_tx_up = false;
+  SessionStatus stats;
+};
+
+Engine::Engine(asio::io_context& main, OnChange on_change)
+    : main_(main), on_change_(std::move(on_change)), random_state_(std::random_device{}()) {
+  random_state_ = (random_state_ << 32) ^ std::random_device{}();
+}
+
+Engine::~Engine() {
+  if (thread_.joinable()) {
+    work_.reset();
+    io_.stop();
+    thread_.join();
+  }
+}
+
+std::string Engine::start() {
+  std::string errors;
+  listen({asio::ip::address_v4::any(), kSingleHopPort}, false, errors);
+  listen({asio::ip::address_v4::any(), kMultihopPort}, true, errors);
+  listen({asio::ip::address_v6::any(), kSingleHopPort}, false, errors);
+  listen({asio::ip::address_v6::any(), kMultihopPort}, true, errors);
+  if (listeners_.empty()) return errors;
+  if (!errors.empty()) spdlog::warn("BFD: {}", errors);
+  work_.emplace(io_.get_executor());
+  thread_ = std::thread([this] { io_.run(); });
+  return {};
+}
+
+void Engine::listen(const asio::ip::udp::endpoint& endpoint, bool multihop, std::string& errors) {
+  auto l = std::make_unique<Listener>(Listener{asio::ip::udp::socket(io_), multihop});
+  boost::system::error_code ec;
+  l->socket.open(endpoint.protocol(), ec);
+  const int fd = ec ? -1 : l->socket.native_handle();
+  const int on = 1;
+  if (!ec && endpoint.address().is_v6()) l->socket.set_option(asio::ip::v6_only(true), ec);
+  // A restarting daemon binds while the old one still says AdminDown.
+  if (!ec && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0)
+    ec.assign(errno, boost::system::system_category());
+  if (!ec) {
+    const bool v4 = endpoint.address().is_v4();
+    if (setsockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_RECVTTL : IPV6_RECVHOPLIMIT, &on, sizeof on) != 0)
+      ec.assign(errno, boost::system::system_category());
+  }
+  if (!ec) l->socket.bind(endpoint, ec);
+  if (!ec) l->socket.non_blocking(true, ec);
+  if (ec) {
+    if (!errors.empty()) errors += "; ";
+    errors += "cannot listen on " + endpoint.address().to_string() + " port " + std::to_string(endpoint.port()) +
+              ": " + ec.message();
+    return;
+  }
+  listeners_.push_back(std::move(l));
+  receive_next(*listeners_.back());
+}
+
+void Engine::receive_next(Listener& l) {
+  l.socket.async_wait(asio::ip::udp::socket::wait_read, [this, &l](boost::system::error_code ec) {
+    if (ec) return;
+    // Drain what is queued (bounded), then wait again.
+    for (int i = 0; i < 64; ++i) {
+      sockaddr_storage from{};
+      iovec iov{l.buffer.data(), l.buffer.size()};
+      alignas(cmsghdr) std::array<char, 128> control{};
+      msghdr msg{};
+      msg.msg_name = &from;
+      msg.msg_namelen = sizeof from;
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control.data();
+      msg.msg_controllen = control.size();
+      const ssize_t n = recvmsg(l.socket.native_handle(), &msg, MSG_DONTWAIT);
+      if (n < 0) break;
+      int ttl = -1;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
+            (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT))
+          std::memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
+      }
+      net::Address source;
+      if (from.ss_family == AF_INET) {
+        const auto* sin = reinterpret_cast<const sockaddr_in*>(&from);
+        source = net::Address::v4(ntohl(sin->sin_addr.s_addr));
+      } else if (from.ss_family == AF_INET6) {
+        const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(&from);
+        std::array<std::uint8_t, 16> b{};
+        std::memcpy(b.data(), &sin6->sin6_addr, 16);
+        source = net::Address::v6(b);
+      } else {
+        continue;
+      }
+      on_datagram(l, std::span<const std::uint8_t>(l.buffer.data(), static_cast<std::size_t>(n)), source, ttl);
+    }
+    receive_next(l);
+  });
+}
+
+// RFC 5880 §6.8.6 demultiplexing: by Your Discriminator when set, else by the source address.
+void Engine::on_datagram(Listener& l, std::span<const std::uint8_t> bytes, const net::Address& source, int ttl) {
+  auto decoded = decode(bytes);
+  Session* s = nullptr;
+  if (decoded && decoded->your_discriminator != 0) {
+    auto it = by_discriminator_.find(decoded->your_discriminator);
+    if (it != by_discriminator_.end() && it->second->key.peer == source) s = it->second;
+  } else {
+    auto it = sessions_.find(SessionKey{source, l.multihop});
+    if (it != sessions_.end()) s = it->second.get();
+  }
+  if (!s) return;  // not a neighbour we run BFD with
+  if (!decoded || s->key.multihop != l.multihop || (!l.multihop && ttl != kRequiredTtl)) {
+    ++s->stats.packets_dropped;
+    publish(*s);
+    return;
+  }
+  ++s->stats.packets_received;
+  feed(*s, PacketReceived{*decoded});
+}
+
+void Engine::add(const SessionKey& key, const Timers& timers) {
+  asio::post(io_, [this, key, timers] { do_add(key, timers); });
+}
+
+void Engine::remove(const SessionKey& key) {
+  asio::post(io_, [this, key] { do_remove(key); });
+}
+
+void Engine::set_timers(const SessionKey& key, const Timers& timers) {
+  asio::post(io_, [this, key, timers] {
+    auto it = sessions_.find(key);
+    if (it == sessions_.end() || it->second->timers == timers) return;
+    it->second->timers = timers;
+    it->second->stats.timers = timers;
+    feed(*it->second, TimersChanged{timers});
+  });
+}
+
+void Engine::admin_down_all(std::function<void()> sent) {
+  asio::post(io_, [this, sent = std::move(sent)] {
+    for (auto& [key, s] : sessions_) feed(*s, AdminDown{});
+    asio::post(main_, sent);
+  });
+}
+
+void Engine::do_add(const SessionKey& key, const Timers& timers) {
+  auto it = sessions_.find(key);
+  if (it != sessions_.end()) {
+    ++it->second->refs;
+    if (it->second->timers != timers) {
+      it->second->timers = timers;
+      it->second->stats.timers = timers;
+      feed(*it->second, TimersChanged{timers});
+    }
+    return;
+  }
+  const std::uint32_t discriminator = new_discriminator();
+  auto s = std::make_unique<Session>(io_, key, timers, discriminator,
+                                     [this] { return static_cast<std::uint32_t>(splitmix(random_state_)); });
+  s->refs = 1;
+  s->stats.key = key;
+  s->stats.timers = timers;
+  s->remote = asio::ip::udp::endpoint(to_asio(key.peer), key.multihop ? kMultihopPort : kSingleHopPort);
+  if (auto err = open_transmit_socket(*s); !err.empty())
+    spdlog::error("BFD {}: {}; this session cannot send", key.to_string(), err);
+  Session& ref = *s;
+  by_discriminator_[discriminator] = s.get();
+  sessions_[key] = std::move(s);
+  for (const auto& a : ref.fsm.start()) execute(ref, a);
+  publish(ref);
+}
+
+void Engine::do_remove(const SessionKey& key) {
+  auto it = sessions_.find(key);
+  if (it == sessions_.end() || --it->second->refs > 0) return;
+  Session& s = *it->second;
+  // Tell the remote we stop on purpose, so it does not count a failure (RFC 5882 §3.2).
+  if (s.fsm.state() != State::admin_down)
+    for (const auto& a : s.fsm.handle(AdminDown{}))
+      if (std::holds_alternative<Transmit>(a)) execute(s, a);
+  s.tx_timer.cancel();
+  s.detect_timer.cancel();
+  by_discriminator_.erase(s.fsm.snapshot().local_discriminator);
+  sessions_.erase(it);
+  std::lock_guard lock(status_mutex_);
+  status_.erase(key);
+}
+
+std::string Engine::open_transmit_socket(Session& s) {
+  const bool v4 = s.key.peer.is_v4();
+  asio::ip::udp::socket socket(io_);
+  boost::system::error_code ec;
+  socket.open(v4 ? asio::ip::udp::v4() : asio::ip::udp::v6(), ec);
+  if (ec) return "cannot open a socket: " + ec.message();
+  const int fd = socket.native_handle();
+  const int ttl = kRequiredTtl, tos = kDscpCs6;
+  if (setsockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_TTL : IPV6_UNICAST_HOPS, &ttl, sizeof ttl) != 0)
+    return std::string("cannot set TTL 255: ") + std::strerror(errno);
+  setsockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_TOS : IPV6_TCLASS, &tos, sizeof tos);  // best effort
+  // One source port for the session's life, from the dynamic range (RFC 5881 §4).
+  const int span = kSourcePortLast - kSourcePortFirst + 1;
+  const int first = static_cast<int>(splitmix(random_state_) % span);
+  for (int i = 0; i < kSourcePortTries; ++i) {
+    const auto port = static_cast<std::uint16_t>(kSourcePortFirst + (first + i) % span);
+    socket.bind({v4 ? asio::ip::address(asio::ip::address_v4::any()) : asio::ip::address(asio::ip::address_v6::any()), port},
+                ec);
+    if (!ec) break;
+  }
+  if (ec) return "no free source port in 49152-65535: " + ec.message();
+  socket.non_blocking(true, ec);
+  s.socket.emplace(std::move(socket));
+  return {};
+}
+
+std::uint32_t Engine::new_discriminator() {
+  for (;;) {
+    const auto d = static_cast<std::uint32_t>(splitmix(random_state_));
+    if (d != 0 && !by_discriminator_.count(d)) return d;
+  }
+}
+
+void Engine::feed(Session& s, const Event& event) {
+  for (const auto& a : s.fsm.handle(event)) execute(s, a);
+  publish(s);
+}
+
+void Engine::execute(Session& s, const Action& action) {
+  if (const auto* t = std::get_if<Transmit>(&action)) return transmit(s, t->packet);
+  if (const auto* a = std::get_if<StartTransmitTimer>(&action)) {
+    const auto generation = ++s.tx_generation;
+    s.tx_timer.expires_after(a->after);
+    s.tx_timer.async_wait([this, &s, generation](boost::system::error_code ec) {
+      if (!ec && generation == s.tx_generation) feed(s, TransmitTimerExpired{});
+    });
+    return;
+  }
+  if (std::holds_alternative<StopTransmitTimer>(action)) {
+    ++s.tx_generation;
+    s.tx_timer.cancel();
+    return;
+  }
+  if (const auto* a = std::get_if<StartDetectionTimer>(&action)) {
+    const auto generation = ++s.detect_generation;
+    s.detect_timer.expires_after(a->after);
+    s.detect_timer.async_wait([this, &s, generation](boost::system::error_code ec) {
+      if (!ec && generation == s.detect_generation) feed(s, DetectionTimerExpired{});
+    });
+    return;
+  }
+  if (std::holds_alternative<StopDetectionTimer>(action)) {
+    ++s.detect_generation;
+    s.detect_timer.cancel();
+    return;
+  }
+  if (const auto* c = std::get_if<StateChanged>(&action)) {
+    ++s.stats.state_changes;
+    StateChange change{s.key, c->from, c->to, c->diagnostic, s.fsm.remote_admin_down()};
+    asio::post(main_, [cb = on_change_, change] { cb(change); });
+  }
+}
+
+void Engine::transmit(Session& s, const ControlPacket& packet) {
+  if (!s.socket) return;
+  const auto bytes = encode(packet);
+  boost::system::error_code ec;
+  s.socket->send_to(asio::buffer(bytes), s.remote, 0, ec);
+  if (ec) return;  // unreachable now (link down): the detection timer tells the story
+  ++s.stats.packets_sent;
+  const auto now = SteadyClock::now();
+  const Micros interval = s.fsm.snapshot().transmit_interval;
+  const bool up = packet.state == State::up;
+  if (up && s.last_tx_up && interval == s.last_tx_interval && s.last_tx != SteadyClock::time_point{}) {
+    const auto gap = std::chrono::duration_cast<Micros>(now - s.last_tx);
+    if (gap > s.stats.worst_transmit_gap) {
+      s.stats.worst_transmit_gap = gap;
+      s.stats.worst_gap_interval = interval;
+    }
+  }
+  s.last_tx = now;
+  s.last_tx_interval = interval;
+  s.last_tx_up = up;
+}
+
+void Engine::publish(const Session& s) {
+  std::lock_guard lock(status_mutex_);
+  SessionStatus& st = status_[s.key];
+  st = s.stats;
+  st.snapshot = s.fsm.snapshot();
+}
+
+std::vector<SessionStatus> Engine::status() const {
+  std::lock_guard lock(status_mutex_);
+  std::vector<SessionStatus> out;
+  out.reserve(status_.size());
+  for (const auto& [key, st] : status_) out.push_back(st);
+  return out;
+}
+
+}  // namespace bfd
