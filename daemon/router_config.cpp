@@ -58,7 +58,62 @@ std::string frr_prefix_entry(const AcceptRange& r) {
   return s;
 }
 
+std::string bfd_timers_note(const BfdSide& bfd) {
+  return std::string(bfd.multihop ? "BFD, multihop (RFC 5883, UDP 4784) as the nodes' multihop is above 1"
+                                  : "BFD, single-hop (RFC 5881, UDP 3784)") +
+         ", at the nodes' own timers.\n"
+         "They are negotiated per direction: packets flow at the slower of the sender's min tx and the\n"
+         "receiver's min rx, and a side is declared dead after the sender's multiplier times that interval\n"
+         "without a packet. The slower end wins: to go faster, change both sides.\n";
+}
+
+std::string bfd_bgp_note(const char* graceful_variant) {
+  std::string s =
+      "Plain BFD on purpose: a node that dies hard is dropped with its routes within the detection time.\n";
+  if (graceful_variant)
+    s += std::string("Not ") + graceful_variant +
+         ": the nodes send the C bit 0 (their BFD shares fate with the\n"
+         "daemon), so it would keep a dead node's routes here, stale, for the graceful-restart time.\n";
+  return s +
+         "A planned restart loses nothing: the node sends BFD AdminDown first (RFC 5882 3.2: not a\n"
+         "failure), then closes BGP without a NOTIFICATION, and the graceful-restart helper keeps its\n"
+         "routes until the new instance's End-of-RIB.\n";
+}
+
+std::string bfd_ospf_note() {
+  return "OSPF with BFD: a node that dies hard is dropped as a neighbour within the detection time instead\n"
+         "of the dead interval. A node that stops on purpose sends AdminDown first (not a failure) and\n"
+         "flushes its own LSAs.\n";
+}
+
+unsigned frr_multiplier(const BfdSide& bfd) { return std::max(2u, bfd.multiplier); }
+
+const BfdSide* bgp_bfd(const Plan& plan) { return plan.bgp && plan.bgp->bfd ? &*plan.bgp->bfd : nullptr; }
+const BfdSide* ospf_bfd(const Plan& plan) { return plan.ospf && plan.ospf->bfd ? &*plan.ospf->bfd : nullptr; }
+
+std::string frr_multiplier_note(const Plan& plan) {
+  const auto* bgp = bgp_bfd(plan);
+  const auto* ospf = ospf_bfd(plan);
+  if (!(bgp && bgp->multiplier < 2) && !(ospf && ospf->multiplier < 2)) return "";
+  return "The nodes' multiplier is 1; FRR takes 2 at least. The router's multiplier only sets how soon\n"
+         "the nodes notice the router fail, not how soon the router drops a node.\n";
+}
+
 namespace {
+
+BfdSide bfd_side(const config::BfdConfig& c, bool multihop) {
+  BfdSide b;
+  b.min_rx_ms = static_cast<unsigned>(c.min_rx.count());
+  b.min_tx_ms = static_cast<unsigned>(c.min_tx.count());
+  b.multiplier = c.multiplier;
+  b.multihop = multihop;
+  return b;
+}
+
+std::string describe(const BfdSide& b) {
+  return "min rx " + std::to_string(b.min_rx_ms) + " ms, min tx " + std::to_string(b.min_tx_ms) + " ms, multiplier " +
+         std::to_string(b.multiplier) + (b.multihop ? ", multihop" : ", single-hop");
+}
 
 void add_unique(std::vector<AcceptRange>& v, AcceptRange r) {
   for (const auto& e : v)
@@ -134,6 +189,7 @@ net::Expected<Plan, std::string> make_plan(const RouterConfigRequest& req) {
     if (b.hold_s != 0 && b.hold_s < 3) b.hold_s = 3;                    // RFC 4271: 0 or at least 3
     b.keepalive_s = peer->keepalive_time.count() == 0 ? 0 : whole_seconds(peer->keepalive_time);
     b.connect_retry_s = whole_seconds(peer->connect_retry);
+    if (peer->bfd.enabled) b.bfd = bfd_side(peer->bfd, peer->multihop > 1);
     if (peer->address.is_v4()) plan.router_id = peer->address;
     head << "The router: " << peer->address << " in AS " << b.router_asn << "; the nodes: AS " << b.node_asn
          << (b.ibgp ? " (iBGP)" : " (eBGP)") << "\n";
@@ -145,6 +201,7 @@ net::Expected<Plan, std::string> make_plan(const RouterConfigRequest& req) {
       for (const auto& n : b.skipped) head << " " << n;
       head << "\n";
     }
+    if (b.bfd) head << "BGP with BFD: " << describe(*b.bfd) << "\n";
     plan.bgp = std::move(b);
   }
   if (want_ospf) {
@@ -155,9 +212,11 @@ net::Expected<Plan, std::string> make_plan(const RouterConfigRequest& req) {
     o.hello_s = whole_seconds(o.interface->hello_interval);
     o.dead_s = whole_seconds(o.interface->dead_interval);
     o.retransmit_s = whole_seconds(o.interface->retransmit_interval);
+    if (o.interface->bfd.enabled) o.bfd = bfd_side(o.interface->bfd, false);
     head << "OSPF area " << o.area << " on the router's interface \"" << o.router_interface << "\""
          << (req.ospf_interface.empty() ? " (the nodes' interface name; change it with --interface)" : "")
          << "\n";
+    if (o.bfd) head << "OSPF with BFD: " << describe(*o.bfd) << "\n";
     plan.ospf = std::move(o);
   }
   head << "Accepted from the nodes:\n";

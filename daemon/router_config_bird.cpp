@@ -32,6 +32,29 @@ std::string quoted(const std::string& s) {
   return out + "\"";
 }
 
+std::string bfd_timers(const BfdSide& b) {
+  return "{ min rx interval " + std::to_string(b.min_rx_ms) + " ms; min tx interval " + std::to_string(b.min_tx_ms) +
+         " ms; multiplier " + std::to_string(b.multiplier) + "; }";
+}
+
+// One BFD protocol for the sessions BGP and OSPF ask for. BIRD picks a session's timers from the
+// first interface pattern that matches, so the OSPF interface comes before "*".
+void write_bfd(std::ostringstream& o, const Plan& plan) {
+  const auto* bgp = bgp_bfd(plan);
+  const auto* ospf = ospf_bfd(plan);
+  if (!bgp && !ospf) return;
+  o << "\n" << commented(bfd_timers_note(bgp ? *bgp : *ospf), "# ");
+  if (bgp && ospf && !bgp->multihop && bfd_timers(*bgp) != bfd_timers(*ospf))
+    o << "# BIRD takes BFD timers per interface: BGP sessions over " << quoted(plan.ospf->router_interface)
+      << " run at the OSPF ones.\n";
+  o << "# If this BIRD already runs a protocol bfd, move these lines into it.\n"
+    << "protocol bfd cis_bfd {\n";
+  if (ospf) o << "  interface " << quoted(plan.ospf->router_interface) << " " << bfd_timers(*ospf) << ";\n";
+  if (bgp && !bgp->multihop) o << "  interface \"*\" " << bfd_timers(*bgp) << ";\n";
+  if (bgp && bgp->multihop) o << "  multihop " << bfd_timers(*bgp) << ";\n";
+  o << "}\n";
+}
+
 void write_ospf(std::ostringstream& o, const OspfSide& ospf) {
   const auto& itf = *ospf.interface;
   o << "\n# OSPF: the nodes originate one AS-external LSA per prefix; ecmp spreads traffic over them.\n"
@@ -57,6 +80,10 @@ void write_ospf(std::ostringstream& o, const OspfSide& ospf) {
   }
   if (auth.type != config::OspfAuthType::none && auth.key.empty())
     o << "      # the nodes read their key from a file (auth.key_file): put the same key above\n";
+  if (ospf.bfd) {
+    o << commented(bfd_ospf_note(), "      # ");
+    o << "      bfd yes;\n";
+  }
   o << "    };\n  };\n}\n";
 }
 
@@ -81,6 +108,7 @@ std::string write_bird(const Plan& plan, bool openwrt) {
     << "# merge paths: equal routes from several nodes become one multipath (ECMP) kernel route.\n"
     << "protocol kernel cis_kernel4 { ipv4 { import none; export all; }; merge paths yes; }\n"
     << "protocol kernel cis_kernel6 { ipv6 { import none; export all; }; merge paths yes; }\n";
+  write_bfd(o, plan);
 
   if (plan.bgp) {
     const auto& b = *plan.bgp;
@@ -115,6 +143,7 @@ std::string write_bird(const Plan& plan, bool openwrt) {
     if (b.keepalive_s) o << "  keepalive time " << b.keepalive_s << ";\n";
     o << "  connect retry time " << b.connect_retry_s << ";\n"
       << "  graceful restart on;        # a restarting node's routes stay (stale) until its End-of-RIB\n";
+    if (b.bfd) o << commented(bfd_bgp_note("`bfd graceful`"), "  # ") << "  bfd on;\n";
     const char* gateway = peer.multihop > 1 ? "recursive" : "direct";
     if (b.v4) o << "  ipv4 { import filter cis_import4; export none; gateway " << gateway << "; };\n";
     if (b.v6) o << "  ipv6 { import filter cis_import6; export none; gateway " << gateway << "; };\n";

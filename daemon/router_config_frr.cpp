@@ -11,6 +11,29 @@ bool has_space(const std::string& s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n'; });
 }
 
+void write_bfd_profile(std::ostringstream& o, const char* name, const BfdSide& bfd) {
+  o << " profile " << name << "\n"
+    << "  detect-multiplier " << frr_multiplier(bfd) << "\n"
+    << "  receive-interval " << bfd.min_rx_ms << "\n"
+    << "  transmit-interval " << bfd.min_tx_ms << "\n"
+    << " exit\n !\n";
+}
+
+// bfdd's profiles; bgpd and ospfd name them. bfdd picks multihop (UDP 4784) by itself for an
+// ebgp-multihop (or off-link iBGP) neighbour.
+void write_bfd(std::ostringstream& o, const Plan& plan) {
+  const auto* bgp = bgp_bfd(plan);
+  const auto* ospf = ospf_bfd(plan);
+  if (!bgp && !ospf) return;
+  o << commented(bfd_timers_note(bgp ? *bgp : *ospf), "! ")
+    << "! Needs bfdd: bfdd=yes in /etc/frr/daemons.\n";
+  o << commented(frr_multiplier_note(plan), "! ");
+  o << "bfd\n";
+  if (bgp) write_bfd_profile(o, kBgpBfdProfile, *bgp);
+  if (ospf) write_bfd_profile(o, kOspfBfdProfile, *ospf);
+  o << "exit\n!\n";
+}
+
 void write_ospf(std::ostringstream& o, const Plan& plan) {
   const auto& ospf = *plan.ospf;
   const auto& itf = *ospf.interface;
@@ -27,6 +50,7 @@ void write_ospf(std::ostringstream& o, const Plan& plan) {
   else if (auth.type == config::OspfAuthType::md5)
     o << " ip ospf authentication message-digest\n ip ospf message-digest-key " << unsigned(auth.key_id) << " md5 "
       << key << "\n";
+  if (ospf.bfd) o << commented(bfd_ospf_note(), " ! ") << " ip ospf bfd\n ip ospf bfd profile " << kOspfBfdProfile << "\n";
   o << "exit\n!\n"
     << "router ospf\n";
   if (plan.router_id) o << " ospf router-id " << *plan.router_id << "\n";
@@ -59,6 +83,7 @@ std::string write_frr(const Plan& plan) {
     << "! (enable bgpd / ospfd in /etc/frr/daemons).\n"
     << commented(plan.header, "! ")
     << "frr defaults traditional\n!\n";
+  write_bfd(o, plan);
 
   if (plan.bgp) {
     const auto& b = *plan.bgp;
@@ -109,6 +134,9 @@ std::string write_frr(const Plan& plan) {
     else if (peer.multihop > 1 && !b.ibgp)
       o << " neighbor CIS-NODES ebgp-multihop " << unsigned(peer.multihop) << "\n";
     if (b.node_port == 0) o << " neighbor CIS-NODES passive\n";
+    if (b.bfd)
+      o << commented(bfd_bgp_note("`neighbor ... bfd check-control-plane-failure`"), " ! ")
+        << " neighbor CIS-NODES bfd profile " << kBgpBfdProfile << "\n";
     for (const auto& n : b.neighbours) {
       o << " neighbor " << n << " peer-group CIS-NODES\n";
       if (b.node_port != 0 && b.node_port != 179) o << " neighbor " << n << " port " << b.node_port << "\n";

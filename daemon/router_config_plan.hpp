@@ -16,6 +16,13 @@ struct AcceptRange {
   std::string why;  // "Service CIDR", "static prefix", "externalIPs / LoadBalancer IPs"
 };
 
+// The router side of BFD (RFC 5880), in the node's own numbers: the router mirrors them, and the
+// protocol negotiates each direction to the slower of the two ends.
+struct BfdSide {
+  unsigned min_rx_ms = 300, min_tx_ms = 300, multiplier = 3;
+  bool multihop = false;  // RFC 5883 (UDP 4784): the peer's multihop is above 1
+};
+
 struct BgpSide {
   const config::PeerConfig* peer = nullptr;  // our config's entry for this router
   std::uint32_t router_asn = 0;              // = peer->asn
@@ -26,6 +33,7 @@ struct BgpSide {
   bool v4 = false, v6 = false;               // families to enable (configured and with accepted ranges)
   std::uint16_t node_port = 179;             // where the router connects to; 0 = nodes do not listen
   unsigned hold_s = 90, keepalive_s = 30, connect_retry_s = 5;
+  std::optional<BfdSide> bfd;                // bgp.peers[].bfd.enabled
 };
 
 struct OspfSide {
@@ -33,6 +41,7 @@ struct OspfSide {
   std::string router_interface;
   std::string area;
   unsigned hello_s = 10, dead_s = 40, retransmit_s = 5;
+  std::optional<BfdSide> bfd;  // ospf.interfaces[].bfd.enabled
 };
 
 struct Plan {
@@ -54,6 +63,25 @@ unsigned whole_seconds(config::Duration);
 
 // Every line of text behind a comment mark ("# ", "! ").
 std::string commented(const std::string& text, const char* mark);
+
+// Comment text (no marks) for a BFD block: the timers and how they meet. BGP adds why the router
+// runs plain BFD; `graceful_variant` names the flavour's option we leave off, or is nullptr.
+std::string bfd_timers_note(const BfdSide&);
+std::string bfd_bgp_note(const char* graceful_variant);
+std::string bfd_ospf_note();
+
+// FRR (and VyOS) take a detect multiplier of 2..255; the router's multiplier only sets how soon the
+// nodes notice the router's own failure, so 1 becomes 2 there.
+unsigned frr_multiplier(const BfdSide&);
+std::string frr_multiplier_note(const Plan&);  // "" when no multiplier is below 2
+
+// The BFD sides the plan has; nullptr without that protocol or without BFD on it.
+const BfdSide* bgp_bfd(const Plan&);
+const BfdSide* ospf_bfd(const Plan&);
+
+// FRR / VyOS BFD profile names: one for the BGP sessions, one for the OSPF interface.
+inline constexpr const char* kBgpBfdProfile = "cis-nodes";
+inline constexpr const char* kOspfBfdProfile = "cis-ospf";
 
 // An import range as an FRR prefix-list entry body: "10.96.0.0/12 le 32", "192.0.2.0/24", "198.51.100.0/24 ge 32".
 std::string frr_prefix_entry(const AcceptRange&);

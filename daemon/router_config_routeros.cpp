@@ -35,6 +35,23 @@ std::string name_of(const net::Address& a) {
   return name;
 }
 
+std::string bfd_timers(const BfdSide& b) {
+  return " min-rx=" + std::to_string(b.min_rx_ms) + "ms min-tx=" + std::to_string(b.min_tx_ms) +
+         "ms multiplier=" + std::to_string(b.multiplier);
+}
+
+// A /routing bfd configuration entry gives the sessions with the nodes (BGP) or on the interface
+// (OSPF) the nodes' timers.
+void write_bgp_bfd(std::ostringstream& o, const BgpSide& b) {
+  o << commented(bfd_timers_note(*b.bfd), "# ") << commented(bfd_bgp_note(nullptr), "# ")
+    << "# RouterOS's use-bfd is plain BFD (it has no graceful variant). If your RouterOS does not keep a\n"
+    << "# restarting node's routes (graceful-restart helper), it uses another node while that one restarts.\n"
+    << "/routing bfd configuration\n"
+    << "add addresses=";
+  for (std::size_t i = 0; i < b.neighbours.size(); ++i) o << (i ? "," : "") << b.neighbours[i];
+  o << bfd_timers(*b.bfd) << " comment=\"clusterip-speaker: BGP nodes\"\n";
+}
+
 }  // namespace
 
 std::string write_routeros(const Plan& plan) {
@@ -57,8 +74,9 @@ std::string write_routeros(const Plan& plan) {
         << "\n";
     }
     o << "add chain=cis-in comment=\"clusterip-speaker: nothing else\" rule=\"reject\"\n"
-      << "add chain=cis-none comment=\"clusterip-speaker: the nodes need nothing\" rule=\"reject\"\n"
-      << "/routing bgp connection\n";
+      << "add chain=cis-none comment=\"clusterip-speaker: the nodes need nothing\" rule=\"reject\"\n";
+    if (b.bfd) write_bgp_bfd(o, b);
+    o << "/routing bgp connection\n";
     std::string families = b.v4 && b.v6 ? "ip,ipv6" : b.v4 ? "ip" : "ipv6";
     for (const auto& n : b.neighbours) {
       o << "add name=" << name_of(n) << " as=" << b.router_asn;
@@ -71,6 +89,7 @@ std::string write_routeros(const Plan& plan) {
       if (b.keepalive_s) o << " keepalive-time=" << b.keepalive_s << "s";
       if (peer.multihop > 1) o << " multihop=yes";
       if (!peer.password.empty()) o << " tcp-md5-key=" << q(peer.password);
+      if (b.bfd) o << " use-bfd=yes";
       o << " input.filter=cis-in output.filter-chain=cis-none\n";
     }
     if (peer.ttl_security) o << "# The nodes use GTSM (ttl_security); RouterOS sends TTL 255 only with multihop=no.\n";
@@ -78,8 +97,13 @@ std::string write_routeros(const Plan& plan) {
   if (plan.ospf) {
     const auto& ospf = *plan.ospf;
     const auto& itf = *ospf.interface;
-    o << "# OSPF: RouterOS 7 installs equal-cost external routes from several nodes as ECMP.\n"
-      << "/routing ospf instance\n"
+    o << "# OSPF: RouterOS 7 installs equal-cost external routes from several nodes as ECMP.\n";
+    if (ospf.bfd)
+      o << commented(bfd_timers_note(*ospf.bfd), "# ") << commented(bfd_ospf_note(), "# ")
+        << "/routing bfd configuration\n"
+        << "add interfaces=" << ospf.router_interface << bfd_timers(*ospf.bfd)
+        << " comment=\"clusterip-speaker: OSPF nodes\"\n";
+    o << "/routing ospf instance\n"
       << "add name=cis-ospf version=2";
     if (plan.router_id) o << " router-id=" << *plan.router_id;
     o << "\n/routing ospf area\n"
@@ -101,6 +125,7 @@ std::string write_routeros(const Plan& plan) {
         o << " auth=sha256 auth-id=" << unsigned(auth.key_id) << " auth-key=" << q(key);
         break;
     }
+    if (ospf.bfd) o << " use-bfd=yes";
     o << "\n";
   }
   return o.str();

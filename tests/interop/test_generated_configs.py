@@ -1,7 +1,8 @@
 """`router-config` and `dns-config` output against the real programs: every generated config passes
-the program's own checker, and the generated BIRD and FRR router configs, loaded as they are (plus a
-log file), bring up sessions with clusterip-speaker nodes and give the router an ECMP route that
-honours GRACEFUL_SHUTDOWN."""
+the program's own checker (BFD included: BIRD's `protocol bfd`, FRR's `bfd` profiles), and the
+generated BIRD and FRR router configs, loaded as they are (plus a log file), bring up sessions with
+clusterip-speaker nodes and give the router an ECMP route that honours GRACEFUL_SHUTDOWN; the BIRD
+one with BFD on brings up a BFD session with each node."""
 import json
 import os
 import shutil
@@ -66,6 +67,18 @@ OSPF_MD5 = """ospf:
 """
 
 
+# BFD on the BGP peer (a multiplier of 1, which FRR raises to 2) and on the OSPF interface.
+BFD_PEER = {"address": ROUTER_V4, "asn": ROUTER_ASN,
+            "bfd": {"enabled": True, "min_rx": "200ms", "min_tx": "250ms", "multiplier": 1}}
+OSPF_BFD = """ospf:
+  enabled: true
+  area: 0.0.0.0
+  interfaces:
+    - { name: eth1, network: point-to-point, hello_interval: 1s, dead_interval: 4s,
+        bfd: { enabled: true, min_rx: 100ms, min_tx: 100ms, multiplier: 5 } }
+"""
+
+
 class GeneratedConfigsPassTheirChecker(unittest.TestCase):
     """No namespaces: each program parses what we generate."""
 
@@ -82,7 +95,7 @@ class GeneratedConfigsPassTheirChecker(unittest.TestCase):
 
     def variants(self):
         """(label, config file, extra router-config args) covering eBGP, iBGP, passwords, multihop,
-        IPv6, external ranges, and OSPF with MD5."""
+        IPv6, external ranges, OSPF with MD5, and BFD (single-hop with OSPF, multihop)."""
         d = self.dir
         return [
             ("ebgp", cluster_config(f"{d}/ebgp.yaml", prefixes=(SERVICE_V4, SERVICE_V6)), []),
@@ -98,6 +111,8 @@ class GeneratedConfigsPassTheirChecker(unittest.TestCase):
             ("auto cidrs", cluster_config(f"{d}/auto.yaml", prefixes=(),
                                           sections={"advertise": {"service_cidrs": "auto"}}),
              ["--service-cidr", SERVICE_V4]),
+            ("bfd+ospf bfd", cluster_config(f"{d}/bfd.yaml", peer=BFD_PEER, ospf=OSPF_BFD), ["--interface", "lan"]),
+            ("bfd multihop", cluster_config(f"{d}/bfd-mh.yaml", peer={**BFD_PEER, "multihop": 3}), []),
         ]
 
     def router_config(self, flavour, conf, extra):
@@ -112,6 +127,11 @@ class GeneratedConfigsPassTheirChecker(unittest.TestCase):
                     path = self.write(f"{flavour}-{label}.conf", self.router_config(flavour, conf, extra))
                     r = subprocess.run(["bird", "-p", "-c", path], capture_output=True, text=True, timeout=30)
                     self.assertEqual(r.returncode, 0, f"bird -p rejected {path}:\n{r.stderr}\n{read(path)}")
+                    if label.startswith("bfd"):  # what bird -p accepted has the router side of BFD
+                        self.assertIn("protocol bfd cis_bfd {", read(path))
+                        self.assertIn("  bfd on;", read(path))
+                        if "ospf" in label:
+                            self.assertIn("      bfd yes;", read(path))
 
     def test_frr_parses(self):
         for label, conf, extra in self.variants():
@@ -121,6 +141,11 @@ class GeneratedConfigsPassTheirChecker(unittest.TestCase):
                 self.assertEqual(r.returncode, 0, f"vtysh --dryrun rejected {path}:\n{r.stdout}{r.stderr}\n"
                                                   f"{read(path)}")
                 self.assertNotIn("% ", r.stdout + r.stderr, f"vtysh complained about {path}")
+                if label.startswith("bfd"):  # what vtysh accepted has the router side of BFD
+                    self.assertIn(" profile cis-nodes\n  detect-multiplier 2\n", read(path))
+                    self.assertIn(" neighbor CIS-NODES bfd profile cis-nodes\n", read(path))
+                    if "ospf" in label:
+                        self.assertIn(" ip ospf bfd profile cis-ospf\n", read(path))
 
     def test_other_flavours_generate(self):
         for flavour in ("vyos", "routeros"):
@@ -220,10 +245,14 @@ class GeneratedFrr(_Generated, FrrRouter):
 class GeneratedRouterWithNodes(LabTestCase):
     """The generated config as the router's whole config; two clusterip-speaker nodes."""
 
-    def session(self, router_class, flavour):
+    def start(self, router_class, flavour, peer=None, **node_options):
+        """The generated config (for `peer`, our default router peer) in the router; two nodes with
+        that peer; returns (router, nodes) once both sessions are Established and the router has
+        its ECMP route."""
+        peer = peer or {"address": ROUTER_V4, "asn": ROUTER_ASN}
         hosts = [self.lab.add_host(), self.lab.add_host()]
         self.assertEqual([h.v4 for h in hosts], NODES)
-        conf = cluster_config(os.path.join(self.workdir, "cluster.yaml"))
+        conf = cluster_config(os.path.join(self.workdir, "cluster.yaml"), peer=peer)
         generated = cis("router-config", "--router", flavour, "-c", conf, "--nodes", ",".join(NODES))
         # Peer names as the generated BIRD config calls its protocols (FRR goes by address).
         peers = [Peer("node_" + h.v4.replace(".", "_"), h.v4, ROUTER_V4, NODE_ASN) for h in hosts]
@@ -231,10 +260,8 @@ class GeneratedRouterWithNodes(LabTestCase):
         router.generated = generated
         self.lab.adopt(router)
         router.start()
-        # A drain long enough to see GRACEFUL_SHUTDOWN at work before the withdrawal; leaving for good,
-        # since the generated configs make the router a graceful-restart helper.
-        nodes = [self.lab.start_node("speaker", h, NODE_ASN, [{"address": ROUTER_V4, "asn": ROUTER_ASN}],
-                                     [SERVICE_V4, "10.96.0.10/32", OUTSIDE], drain_time="6s", on_sigterm="leave")
+        nodes = [self.lab.start_node("speaker", h, NODE_ASN, [peer], [SERVICE_V4, "10.96.0.10/32", OUTSIDE],
+                                     **node_options)
                  for h in hosts]
         for p in peers:
             wait_for(f"{p.address} Established", lambda p=p: router.established(p.address), timeout=30)
@@ -242,6 +269,12 @@ class GeneratedRouterWithNodes(LabTestCase):
                  until=lambda hops: hops == set(NODES), timeout=30)
         wait_for("the per-Service /32 accepted", lambda: kernel_next_hops(router.ns, "10.96.0.10"),
                  until=lambda hops: hops == set(NODES), timeout=30)
+        return router, nodes
+
+    def session(self, router_class, flavour):
+        # A drain long enough to see GRACEFUL_SHUTDOWN at work before the withdrawal; leaving for good,
+        # since the generated configs make the router a graceful-restart helper.
+        router, nodes = self.start(router_class, flavour, drain_time="6s", on_sigterm="leave")
         # The nodes also send a prefix outside the Service CIDR: the import filter drops it.
         self.assertEqual(router.rib(OUTSIDE), [], f"{OUTSIDE} passed the generated import filter")
         self.assertEqual(kernel_next_hops(router.ns, OUTSIDE), set())
@@ -261,6 +294,18 @@ class GeneratedRouterWithNodes(LabTestCase):
     def test_frr_session(self):
         self.session(GeneratedFrr, "frr")
 
+    def test_bird_bfd_session(self):
+        """The generated `protocol bfd` and `bfd on;` as they are: BIRD brings up a single-hop BFD
+        session with each node at the nodes' timers. They are asymmetric so that the router's own
+        min rx shows: BIRD sends at the nodes' min_rx (400 ms) and declares a node dead after the
+        nodes' 3 x max(their 200 ms min_tx, its 400 ms min rx) = 1200 ms."""
+        bfd = {"enabled": True, "min_rx": "400ms", "min_tx": "200ms", "multiplier": 3}
+        router, _ = self.start(GeneratedBird, "bird", peer={"address": ROUTER_V4, "asn": ROUTER_ASN, "bfd": bfd})
+        for node in NODES:
+            wait_for(f"BFD Up at the router for {node} at the negotiated timers",
+                     lambda node=node: router.bfd_sessions().get(node, {}),
+                     until=lambda s: s.get("state") == "Up" and round(s["interval"]) == 400 and
+                     round(s["timeout"]) == 1200, timeout=30)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

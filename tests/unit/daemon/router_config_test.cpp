@@ -237,3 +237,161 @@ TEST(RouterConfig, PeerSelectsTheRouterAmongSeveral) {
   auto text = generate(r, RouterFlavour::frr);
   EXPECT_THAT(text, HasSubstr("router bgp 65000\n bgp router-id 192.168.1.2\n"));
 }
+
+namespace {
+
+config::BfdConfig bfd_on(long long min_rx_ms = 300, long long min_tx_ms = 300, unsigned multiplier = 3) {
+  config::BfdConfig b;
+  b.enabled = true;
+  b.min_rx = config::Duration(min_rx_ms);
+  b.min_tx = config::Duration(min_tx_ms);
+  b.multiplier = static_cast<std::uint8_t>(multiplier);
+  return b;
+}
+
+// BGP and OSPF both configured; BFD off unless a test turns it on.
+RouterConfigRequest bgp_and_ospf_request() {
+  auto r = ebgp_request();
+  r.config.ospf.enabled = true;
+  config::OspfInterfaceConfig itf;
+  itf.name = "eth0";
+  r.config.ospf.interfaces = {itf};
+  return r;
+}
+
+}  // namespace
+
+TEST(RouterConfigBfd, NothingWhenDisabled) {
+  const auto r = bgp_and_ospf_request();
+  for (auto f : {RouterFlavour::bird, RouterFlavour::openwrt, RouterFlavour::frr, RouterFlavour::vyos,
+                 RouterFlavour::routeros}) {
+    auto text = generate(r, f);
+    EXPECT_THAT(text, Not(HasSubstr("bfd"))) << to_string(f);
+    EXPECT_THAT(text, Not(HasSubstr("BFD"))) << to_string(f);
+  }
+}
+
+TEST(RouterConfigBfd, BirdSingleHopPlainBfdWithTheNodesTimers) {
+  auto r = ebgp_request();
+  r.config.bgp.peers[0].bfd = bfd_on(100, 200, 5);
+  for (auto f : {RouterFlavour::bird, RouterFlavour::openwrt}) {
+    auto text = generate(r, f);
+    EXPECT_THAT(text, HasSubstr("protocol bfd cis_bfd {\n"
+                                "  interface \"*\" { min rx interval 100 ms; min tx interval 200 ms; multiplier 5; };\n"
+                                "}\n"));
+    EXPECT_THAT(text, Not(HasSubstr("  multihop {")));
+    EXPECT_THAT(text, HasSubstr("  bfd on;\n"));
+    EXPECT_THAT(text, Not(HasSubstr("bfd graceful;")));  // named in the comment only, as what we leave off
+    EXPECT_THAT(text, HasSubstr("single-hop (RFC 5881, UDP 3784)"));
+    EXPECT_THAT(text, HasSubstr("the slower of the sender's min tx"));
+    EXPECT_THAT(text, HasSubstr("AdminDown first"));
+    EXPECT_THAT(text, HasSubstr("# BGP with BFD: min rx 100 ms, min tx 200 ms, multiplier 5, single-hop"));
+  }
+}
+
+TEST(RouterConfigBfd, BirdMultihopAndOspf) {
+  auto r = bgp_and_ospf_request();
+  r.config.bgp.peers[0].multihop = 2;
+  r.config.bgp.peers[0].bfd = bfd_on();
+  r.config.ospf.interfaces[0].bfd = bfd_on(50, 50, 4);
+  r.ospf_interface = "lan";
+  auto text = generate(r, RouterFlavour::bird);
+  EXPECT_THAT(text, HasSubstr("protocol bfd cis_bfd {\n"
+                              "  interface \"lan\" { min rx interval 50 ms; min tx interval 50 ms; multiplier 4; };\n"
+                              "  multihop { min rx interval 300 ms; min tx interval 300 ms; multiplier 3; };\n"
+                              "}\n"));
+  EXPECT_THAT(text, Not(HasSubstr("interface \"*\"")));
+  EXPECT_THAT(text, HasSubstr("multihop (RFC 5883, UDP 4784)"));
+  EXPECT_THAT(text, HasSubstr("  bfd on;\n"));
+  EXPECT_THAT(text, HasSubstr("      bfd yes;\n"));  // in the OSPF interface
+  // Single-hop BGP over the OSPF interface would run at its timers: said when they differ.
+  r.config.bgp.peers[0].multihop = 1;
+  EXPECT_THAT(generate(r, RouterFlavour::bird), HasSubstr("BGP sessions over \"lan\" run at the OSPF ones"));
+  r.config.ospf.interfaces[0].bfd = bfd_on();
+  EXPECT_THAT(generate(r, RouterFlavour::bird), Not(HasSubstr("run at the OSPF ones")));
+}
+
+TEST(RouterConfigBfd, FrrProfilesForThePeerGroupAndTheOspfInterface) {
+  auto r = bgp_and_ospf_request();
+  r.config.bgp.peers[0].bfd = bfd_on(100, 200, 5);
+  r.config.ospf.interfaces[0].bfd = bfd_on();
+  auto text = generate(r, RouterFlavour::frr);
+  EXPECT_THAT(text, HasSubstr("bfd\n"
+                              " profile cis-nodes\n  detect-multiplier 5\n  receive-interval 100\n"
+                              "  transmit-interval 200\n exit\n !\n"
+                              " profile cis-ospf\n  detect-multiplier 3\n  receive-interval 300\n"
+                              "  transmit-interval 300\n exit\n !\n"
+                              "exit\n"));
+  EXPECT_THAT(text, HasSubstr(" neighbor CIS-NODES bfd profile cis-nodes\n"));
+  EXPECT_THAT(text, HasSubstr(" ip ospf bfd\n ip ospf bfd profile cis-ospf\n"));
+  EXPECT_THAT(text, HasSubstr("bfdd=yes in /etc/frr/daemons"));
+  EXPECT_THAT(text, Not(HasSubstr(" bfd check-control-plane-failure\n")));  // plain BFD, on purpose
+  EXPECT_THAT(text, HasSubstr("AdminDown first"));
+  // The profiles come before the neighbours and interfaces that name them.
+  EXPECT_LT(text.find(" profile cis-nodes"), text.find("bfd profile cis-nodes"));
+  EXPECT_LT(text.find(" profile cis-ospf"), text.find("ip ospf bfd profile cis-ospf"));
+}
+
+TEST(RouterConfigBfd, FrrAndVyosRaiseAMultiplierOfOneToTwo) {
+  auto r = ebgp_request();
+  r.config.bgp.peers[0].bfd = bfd_on(300, 300, 1);
+  auto frr = generate(r, RouterFlavour::frr);
+  EXPECT_THAT(frr, HasSubstr("  detect-multiplier 2\n"));
+  EXPECT_THAT(frr, HasSubstr("FRR takes 2 at least"));
+  auto vyos = generate(r, RouterFlavour::vyos);
+  EXPECT_THAT(vyos, HasSubstr("set protocols bfd profile cis-nodes interval multiplier '2'\n"));
+  EXPECT_THAT(vyos, HasSubstr("FRR takes 2 at least"));
+  EXPECT_THAT(generate(r, RouterFlavour::bird), HasSubstr("multiplier 1; }"));  // BIRD takes 1
+  r.config.bgp.peers[0].bfd.multiplier = 3;
+  EXPECT_THAT(generate(r, RouterFlavour::frr), Not(HasSubstr("FRR takes 2 at least")));
+}
+
+TEST(RouterConfigBfd, VyosProfilesAndPeerGroup) {
+  auto r = bgp_and_ospf_request();
+  r.config.bgp.peers[0].bfd = bfd_on(100, 200, 5);
+  r.config.ospf.interfaces[0].bfd = bfd_on();
+  r.ospf_interface = "eth1";
+  auto text = generate(r, RouterFlavour::vyos);
+  EXPECT_THAT(text, HasSubstr("set protocols bfd profile cis-nodes interval receive '100'\n"
+                              "set protocols bfd profile cis-nodes interval transmit '200'\n"
+                              "set protocols bfd profile cis-nodes interval multiplier '5'\n"
+                              "set protocols bfd profile cis-ospf interval receive '300'\n"));
+  EXPECT_THAT(text, HasSubstr("set protocols bgp peer-group CIS-NODES bfd profile 'cis-nodes'\n"));
+  EXPECT_THAT(text, HasSubstr("set protocols ospf interface eth1 bfd profile 'cis-ospf'\n"));
+  EXPECT_THAT(text, Not(HasSubstr("bfd check-control-plane-failure\n")));
+  EXPECT_LT(text.find("set protocols bfd profile"), text.find("set protocols bgp"));
+}
+
+TEST(RouterConfigBfd, RouterOsUseBfdAndConfigurationEntries) {
+  auto r = bgp_and_ospf_request();
+  r.config.bgp.peers[0].bfd = bfd_on(100, 200, 5);
+  r.config.ospf.interfaces[0].bfd = bfd_on();
+  r.ospf_interface = "ether2";
+  auto text = generate(r, RouterFlavour::routeros);
+  EXPECT_THAT(text, HasSubstr("/routing bfd configuration\nadd addresses=192.168.1.10,192.168.1.11 min-rx=100ms "
+                              "min-tx=200ms multiplier=5 comment=\"clusterip-speaker: BGP nodes\"\n"));
+  EXPECT_THAT(text, HasSubstr("remote.address=192.168.1.10 "));
+  std::size_t connections = 0;
+  for (auto at = text.find(" use-bfd=yes input.filter=cis-in"); at != std::string::npos;
+       at = text.find(" use-bfd=yes input.filter=cis-in", at + 1))
+    ++connections;
+  EXPECT_EQ(connections, 2u);  // one per node
+  EXPECT_THAT(text, HasSubstr("/routing bfd configuration\nadd interfaces=ether2 min-rx=300ms min-tx=300ms "
+                              "multiplier=3 comment=\"clusterip-speaker: OSPF nodes\"\n"));
+  EXPECT_THAT(text, HasSubstr("retransmit-interval=5s use-bfd=yes\n"));  // the interface template
+}
+
+TEST(RouterConfigBfd, OnlyTheProtocolThatHasIt) {
+  auto r = bgp_and_ospf_request();
+  r.config.ospf.interfaces[0].bfd = bfd_on();
+  auto frr = generate(r, RouterFlavour::frr);
+  EXPECT_THAT(frr, HasSubstr(" ip ospf bfd\n"));
+  EXPECT_THAT(frr, Not(HasSubstr("neighbor CIS-NODES bfd")));
+  EXPECT_THAT(frr, Not(HasSubstr("profile cis-nodes")));
+  auto bird = generate(r, RouterFlavour::bird);
+  EXPECT_THAT(bird, HasSubstr("      bfd yes;\n"));
+  EXPECT_THAT(bird, Not(HasSubstr("bfd on;")));
+  auto routeros = generate(r, RouterFlavour::routeros);
+  EXPECT_THAT(routeros, Not(HasSubstr("add addresses=")));
+  EXPECT_THAT(routeros, HasSubstr("add interfaces=eth0 min-rx=300ms"));
+}
