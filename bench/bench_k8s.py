@@ -91,8 +91,8 @@ def svc_name(i):
 
 # ---------------------------------------------------------------- the wire: pcap → BGP messages
 
-def read_pcap(path):
-    """(time, src ip, src port, dst ip, dst port, seq, flags, payload) for each IPv4 TCP packet."""
+def pcap_ipv4(path):
+    """(capture time, IPv4 packet bytes) for each IPv4 packet in a pcap (Ethernet, Linux cooked v1/v2)."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < 24:
@@ -114,7 +114,16 @@ def read_pcap(path):
         pkt = data[off + 16:off + 16 + incl]
         off += 16 + incl
         ip = pkt[link_len:]
-        if len(ip) < 20 or ip[0] >> 4 != 4 or ip[9] != 6:
+        if len(ip) >= 20 and ip[0] >> 4 == 4:
+            out.append((sec + frac * scale, ip))
+    return out
+
+
+def read_pcap(path):
+    """(time, src ip, src port, dst ip, dst port, seq, flags, payload) for each IPv4 TCP packet."""
+    out = []
+    for t, ip in pcap_ipv4(path):
+        if ip[9] != 6:
             continue
         ihl = (ip[0] & 15) * 4
         total = struct.unpack("!H", ip[2:4])[0]
@@ -123,7 +132,7 @@ def read_pcap(path):
             continue
         sport, dport, seq = struct.unpack("!HHI", tcp[:8])
         doff = (tcp[12] >> 4) * 4
-        out.append((sec + frac * scale, ".".join(map(str, ip[12:16])), sport, ".".join(map(str, ip[16:20])),
+        out.append((t, ".".join(map(str, ip[12:16])), sport, ".".join(map(str, ip[16:20])),
                     dport, seq, tcp[13], tcp[doff:]))
     return out
 
@@ -196,12 +205,12 @@ def bgp_messages(pcap_path, src_ip):
 
 
 class Capture:
-    """tcpdump in the router's namespace on the router's end of a node's veth."""
+    """tcpdump in the router's namespace on the router's end of a node's veth (BGP unless told otherwise)."""
 
-    def __init__(self, ns, ifname, path):
+    def __init__(self, ns, ifname, path, bpf="tcp port 179"):
         self.path, self.stderr = path, path + ".stderr"
         self.process = Process(ns, ["tcpdump", "-i", ifname, "-n", "-U", "--immediate-mode", "-B", "32768", "-s", "0",
-                                    "-w", path, "tcp port 179"], self.stderr)
+                                    "-w", path, bpf], self.stderr)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             with open(self.stderr, errors="replace") as f:
@@ -229,6 +238,7 @@ class Capture:
 
 class Daemon:
     """clusterip-speaker in the node namespace, Kubernetes on, every ClusterIP advertised."""
+    extra_peer_fields = ""  # more keys for the router's peer entry, e.g. ", bfd: { ... }" (bench_bfd.py)
 
     def __init__(self, host, workdir, kubeconfig, exe):
         self.host, self.name, self.exe, self.process = host, host.name, exe, None
@@ -253,7 +263,7 @@ class Daemon:
                 "  listen_port: 0\n"
                 "  peers:\n"
                 f'    - {{ address: "{ROUTER_V4}", asn: {ROUTER_ASN}, families: [ipv4], connect_retry: 1s,'
-                " graceful_shutdown: { enabled: false } }\n"
+                f" graceful_shutdown: {{ enabled: false }}{self.extra_peer_fields} }}\n"
                 "log: { level: debug }\n")  # debug adds "k8s X: listed N objects" and one line per UPDATE batch
 
     def start(self):
@@ -286,6 +296,8 @@ class Daemon:
 # ---------------------------------------------------------------- one run
 
 class Run:
+    router_class, daemon_class = ReceiverBird, Daemon  # bench_bfd.py runs the same phases with BFD on both
+
     def __init__(self, args, exe, keep_logs=False):
         self.args, self.exe, self.keep_logs = args, exe, keep_logs
         self.workdir = tempfile.mkdtemp(prefix="cis-bench-k8s-")
@@ -300,7 +312,7 @@ class Run:
     def build(self):
         lab = self.lab
         self.host = lab.add_host()
-        self.router = lab.adopt(ReceiverBird(lab.router_ns, self.workdir, ROUTER_ASN, ROUTER_V4,
+        self.router = lab.adopt(self.router_class(lab.router_ns, self.workdir, ROUTER_ASN, ROUTER_V4,
                                              [Peer(self.host.name, self.host.v4, ROUTER_V4, NODE_ASN)]))
         self.router.start()
         self.api = lab.adopt(ApiServer(lab.router_ns, self.workdir))
@@ -316,7 +328,7 @@ class Run:
             self.api.command("/apply", {"objects": objs}, timeout=120)
         self.load_s = time.monotonic() - t
         self.api.command("/requests", {"clear": True})
-        self.daemon = lab.adopt(Daemon(self.host, self.workdir, self.api.kubeconfig, self.exe))
+        self.daemon = lab.adopt(self.daemon_class(self.host, self.workdir, self.api.kubeconfig, self.exe))
 
     def protocol(self):
         return parse_protocol(self.router.control.query(f"show protocols all {self.host.name}"))
@@ -680,17 +692,22 @@ How it is measured:
 """
 
 
+def add_run_arguments(ap, duration):
+    """The start-up and churn phases' options (bench_bfd.py runs those phases too)."""
+    ap.add_argument("--services", type=int, default=10000, help="Services (and EndpointSlices); default 10000")
+    ap.add_argument("--rate", type=int, default=1000, help="churn: changes per second; default 1000")
+    ap.add_argument("--batch", type=int, default=20, help="churn: changes per admin command; default 20")
+    ap.add_argument("--duration", type=float, default=duration, help=f"churn: seconds (0 = skip); default {duration:g}")
+    ap.add_argument("--drain", type=float, default=30,
+                    help="churn: seconds to wait after the last change for the router to converge; default 30")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--services", type=int, default=10000, help="Services (and EndpointSlices); default 10000")
+    add_run_arguments(ap, duration=60)
     ap.add_argument("--runs", type=int, default=3, help="runs (fresh lab each); default 3")
     ap.add_argument("--events", type=int, default=200, help="reaction: changes per run (0 = skip); default 200")
     ap.add_argument("--interval", type=float, default=0.05, help="reaction: seconds between changes; default 0.05")
-    ap.add_argument("--rate", type=int, default=1000, help="churn: changes per second; default 1000")
-    ap.add_argument("--batch", type=int, default=20, help="churn: changes per admin command; default 20")
-    ap.add_argument("--duration", type=float, default=60, help="churn: seconds (0 = skip); default 60")
-    ap.add_argument("--drain", type=float, default=30,
-                    help="churn: seconds to wait after the last change for the router to converge; default 30")
     ap.add_argument("--quick", action="store_true",
                     help="smoke test: 1 run, 1000 Services, 20 events, 3 s of churn at 500/s; implies --no-write")
     ap.add_argument("--no-write", action="store_true", help=f"print only; do not touch {report.DOC}")
