@@ -75,15 +75,15 @@ std::string bfd_bgp_note(const char* graceful_variant) {
          ": the nodes send the C bit 0 (their BFD shares fate with the\n"
          "daemon), so it would keep a dead node's routes here, stale, for the graceful-restart time.\n";
   return s +
-         "A planned restart loses nothing: the node sends BFD AdminDown first (RFC 5882 3.2: not a\n"
-         "failure), then closes BGP without a NOTIFICATION, and the graceful-restart helper keeps its\n"
-         "routes until the new instance's End-of-RIB.\n";
+         "A planned restart loses nothing: the node asks (Poll Sequence) for a detection time as long as\n"
+         "its graceful-restart time, hands the BFD session to its next instance and closes BGP without a\n"
+         "NOTIFICATION; the graceful-restart helper keeps its routes until the new instance's End-of-RIB.\n"
+         "A node that leaves for good sends BFD AdminDown only after its BGP goodbye.\n";
 }
 
 std::string bfd_ospf_note() {
   return "OSPF with BFD: a node that dies hard is dropped as a neighbour within the detection time instead\n"
-         "of the dead interval. A node that stops on purpose sends AdminDown first (not a failure) and\n"
-         "flushes its own LSAs.\n";
+         "of the dead interval. A node that stops on purpose flushes its LSAs first, then sends AdminDown.\n";
 }
 
 unsigned frr_multiplier(const BfdSide& bfd) { return std::max(2u, bfd.multiplier); }

@@ -284,7 +284,7 @@ TEST(RouterConfigBfd, BirdSingleHopPlainBfdWithTheNodesTimers) {
     EXPECT_THAT(text, Not(HasSubstr("bfd graceful;")));  // named in the comment only, as what we leave off
     EXPECT_THAT(text, HasSubstr("single-hop (RFC 5881, UDP 3784)"));
     EXPECT_THAT(text, HasSubstr("the slower of the sender's min tx"));
-    EXPECT_THAT(text, HasSubstr("AdminDown first"));
+    EXPECT_THAT(text, HasSubstr("hands the BFD session to its next instance"));
     EXPECT_THAT(text, HasSubstr("# BGP with BFD: min rx 100 ms, min tx 200 ms, multiplier 5, single-hop"));
   }
 }
@@ -326,7 +326,7 @@ TEST(RouterConfigBfd, FrrProfilesForThePeerGroupAndTheOspfInterface) {
   EXPECT_THAT(text, HasSubstr(" ip ospf bfd\n ip ospf bfd profile cis-ospf\n"));
   EXPECT_THAT(text, HasSubstr("bfdd=yes in /etc/frr/daemons"));
   EXPECT_THAT(text, Not(HasSubstr(" bfd check-control-plane-failure\n")));  // plain BFD, on purpose
-  EXPECT_THAT(text, HasSubstr("AdminDown first"));
+  EXPECT_THAT(text, HasSubstr("hands the BFD session to its next instance"));
   // The profiles come before the neighbours and interfaces that name them.
   EXPECT_LT(text.find(" profile cis-nodes"), text.find("bfd profile cis-nodes"));
   EXPECT_LT(text.find(" profile cis-ospf"), text.find("ip ospf bfd profile cis-ospf"));
