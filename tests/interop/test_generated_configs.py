@@ -1,10 +1,11 @@
 """`router-config` and `dns-config` output against the real programs: every generated config passes
 the program's own checker (BFD included: BIRD's `protocol bfd`, FRR's `bfd` profiles), and the
 generated BIRD and FRR router configs, loaded as they are (plus a log file), bring up sessions with
-clusterip-speaker nodes and give the router an ECMP route that honours GRACEFUL_SHUTDOWN; the BIRD
-one with BFD on brings up a BFD session with each node."""
+clusterip-speaker nodes and give the router an ECMP route that honours GRACEFUL_SHUTDOWN; with BFD
+on, BIRD and FRR bring up a BFD session with each node at the timers the config gave them."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -238,6 +239,17 @@ class GeneratedBird(_Generated, BirdRouter):
 
 
 class GeneratedFrr(_Generated, FrrRouter):
+    """The generated config split by daemon, as vtysh splits an integrated frr.conf: bfdd gets its
+    `bfd` block (it runs when the router is built with a peer option "bfd"), bgpd the rest."""
+    BFD_BLOCK = re.compile(r"^bfd\n.*?^exit\n", re.M | re.S)
+
+    def config_text(self):
+        return self.BFD_BLOCK.sub("", self.generated) + self.extra()
+
+    def bfd_config_text(self):
+        block = self.BFD_BLOCK.search(self.generated)
+        return block.group(0) if block else ""
+
     def extra(self):
         return f"log file {self.log} debugging\ndebug bgp neighbor-events\n"
 
@@ -245,10 +257,10 @@ class GeneratedFrr(_Generated, FrrRouter):
 class GeneratedRouterWithNodes(LabTestCase):
     """The generated config as the router's whole config; two clusterip-speaker nodes."""
 
-    def start(self, router_class, flavour, peer=None, **node_options):
-        """The generated config (for `peer`, our default router peer) in the router; two nodes with
-        that peer; returns (router, nodes) once both sessions are Established and the router has
-        its ECMP route."""
+    def start(self, router_class, flavour, peer=None, router_options=None, **node_options):
+        """The generated config (for `peer`, our default router peer) in the router (built with
+        router_options as its peer_options); two nodes with that peer; returns (router, nodes) once
+        both sessions are Established and the router has its ECMP route."""
         peer = peer or {"address": ROUTER_V4, "asn": ROUTER_ASN}
         hosts = [self.lab.add_host(), self.lab.add_host()]
         self.assertEqual([h.v4 for h in hosts], NODES)
@@ -256,7 +268,8 @@ class GeneratedRouterWithNodes(LabTestCase):
         generated = cis("router-config", "--router", flavour, "-c", conf, "--nodes", ",".join(NODES))
         # Peer names as the generated BIRD config calls its protocols (FRR goes by address).
         peers = [Peer("node_" + h.v4.replace(".", "_"), h.v4, ROUTER_V4, NODE_ASN) for h in hosts]
-        router = router_class(self.lab.router_ns, self.workdir, ROUTER_ASN, ROUTER_V4, peers)
+        router = router_class(self.lab.router_ns, self.workdir, ROUTER_ASN, ROUTER_V4, peers,
+                              peer_options=router_options)
         router.generated = generated
         self.lab.adopt(router)
         router.start()
@@ -294,18 +307,35 @@ class GeneratedRouterWithNodes(LabTestCase):
     def test_frr_session(self):
         self.session(GeneratedFrr, "frr")
 
+    # Asymmetric, so that the router's own timers show: a router at its defaults would differ.
+    BFD = {"enabled": True, "min_rx": "400ms", "min_tx": "200ms", "multiplier": 3}
+
     def test_bird_bfd_session(self):
         """The generated `protocol bfd` and `bfd on;` as they are: BIRD brings up a single-hop BFD
-        session with each node at the nodes' timers. They are asymmetric so that the router's own
-        min rx shows: BIRD sends at the nodes' min_rx (400 ms) and declares a node dead after the
-        nodes' 3 x max(their 200 ms min_tx, its 400 ms min rx) = 1200 ms."""
-        bfd = {"enabled": True, "min_rx": "400ms", "min_tx": "200ms", "multiplier": 3}
-        router, _ = self.start(GeneratedBird, "bird", peer={"address": ROUTER_V4, "asn": ROUTER_ASN, "bfd": bfd})
+        session with each node at the nodes' timers: it sends at the nodes' min_rx (400 ms) and
+        declares a node dead after the nodes' 3 x max(their 200 ms min_tx, its 400 ms min rx)."""
+        router, _ = self.start(GeneratedBird, "bird", peer={"address": ROUTER_V4, "asn": ROUTER_ASN, "bfd": self.BFD})
         for node in NODES:
             wait_for(f"BFD Up at the router for {node} at the negotiated timers",
                      lambda node=node: router.bfd_sessions().get(node, {}),
                      until=lambda s: s.get("state") == "Up" and round(s["interval"]) == 400 and
                      round(s["timeout"]) == 1200, timeout=30)
+
+    def test_frr_bfd_session(self):
+        """The generated `bfd` profile and `neighbor CIS-NODES bfd profile cis-nodes` as they are
+        (bfdd reads the profile, bgpd the rest): bfdd brings up a BFD session with each node, with
+        the profile's timers applied through the peer group."""
+        router, _ = self.start(GeneratedFrr, "frr", peer={"address": ROUTER_V4, "asn": ROUTER_ASN, "bfd": self.BFD},
+                               router_options={n: {"bfd": True} for n in NODES})
+
+        def session(node):
+            peers = router.vtysh_json("show bfd peers json")
+            return next((p for p in peers if p.get("peer") == node), {}) if isinstance(peers, list) else {}
+        for node in NODES:
+            wait_for(f"BFD up at the router for {node} with the profile's timers", lambda node=node: session(node),
+                     until=lambda p: p.get("status") == "up" and p.get("receive-interval") == 400 and
+                     p.get("transmit-interval") == 200 and p.get("detect-multiplier") == 3 and
+                     p.get("remote-receive-interval") == 400 and not p.get("multihop"), timeout=30)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
