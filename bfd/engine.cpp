@@ -15,12 +15,17 @@ namespace bfd {
 
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
-
 constexpr int kRequiredTtl = 255;  // RFC 5881 §5 (GTSM): single-hop packets arrive with TTL 255
 constexpr std::uint16_t kSourcePortFirst = 49152, kSourcePortLast = 65535;  // RFC 5881 §4
 constexpr int kSourcePortTries = 64;
 constexpr int kDscpCs6 = 0xc0;  // network control
+constexpr auto kPollWait = std::chrono::seconds(1);        // for the remote's Final before a restart
+constexpr auto kPollCheck = std::chrono::milliseconds(10);
+
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 asio::ip::address to_asio(const net::Address& a) {
   if (a.is_v4()) return asio::ip::address_v4(a.v4_value());
@@ -196,11 +201,63 @@ void Engine::set_timers(const SessionKey& key, const Timers& timers) {
   });
 }
 
-void Engine::admin_down_all(std::function<void()> sent) {
-  asio::post(io_, [this, sent = std::move(sent)] {
-    for (auto& [key, s] : sessions_) feed(*s, AdminDown{});
+void Engine::admin_down(std::vector<SessionKey> keys, std::function<void()> sent) {
+  asio::post(io_, [this, keys = std::move(keys), sent = std::move(sent)] {
+    for (const auto& key : keys)
+      if (auto it = sessions_.find(key); it != sessions_.end()) feed(*it->second, AdminDown{});
     asio::post(main_, sent);
   });
+}
+
+void Engine::resume_from(std::vector<SavedSession> saved) {
+  asio::post(io_, [this, saved = std::move(saved)] {
+    for (const auto& s : saved) resumable_[s.key] = s;
+  });
+}
+
+void Engine::prepare_restart(std::vector<SessionKey> keys, Micros window,
+                             std::function<void(std::vector<SavedSession>)> done) {
+  asio::post(io_, [this, keys = std::move(keys), window, done = std::move(done)]() mutable {
+    for (const auto& key : keys) {
+      auto it = sessions_.find(key);
+      if (it == sessions_.end() || it->second->fsm.state() != State::up) continue;
+      Timers slow = it->second->timers;
+      slow.desired_min_tx = std::max(slow.desired_min_tx, Micros{window.count() / slow.detect_multiplier});
+      feed(*it->second, TimersChanged{slow});
+    }
+    finish_restart(std::move(keys), SteadyClock::now() + kPollWait, std::move(done));
+  });
+}
+
+// Waits (bounded) for every Poll to be answered, then hands the sessions over.
+void Engine::finish_restart(std::vector<SessionKey> keys, SteadyClock::time_point deadline,
+                            std::function<void(std::vector<SavedSession>)> done) {
+  auto polling = [&](const SessionKey& key) {
+    auto it = sessions_.find(key);
+    return it != sessions_.end() && it->second->fsm.state() == State::up && it->second->fsm.snapshot().poll_in_progress;
+  };
+  if (std::any_of(keys.begin(), keys.end(), polling) && SteadyClock::now() < deadline) {
+    if (!restart_timer_) restart_timer_.emplace(io_);
+    restart_timer_->expires_after(kPollCheck);
+    restart_timer_->async_wait([this, keys = std::move(keys), deadline, done = std::move(done)](
+                                   boost::system::error_code ec) mutable {
+      if (!ec) finish_restart(std::move(keys), deadline, std::move(done));
+    });
+    return;
+  }
+  std::vector<SavedSession> saved;
+  for (const auto& key : keys) {
+    auto it = sessions_.find(key);
+    if (it == sessions_.end() || it->second->fsm.state() != State::up || polling(key)) continue;
+    Session& s = *it->second;
+    SavedSession out{key, s.fsm.resume_state(), s.socket ? s.socket->local_endpoint().port() : std::uint16_t{0}, 0};
+    // How long the remote waits for us now: our multiplier times the slower of its receive
+    // interval and our (new, slow) transmit interval.
+    const auto detection = out.state.detect_multiplier * std::max(out.state.remote_min_rx, out.state.advertised_tx);
+    out.valid_until_ms = unix_ms() + std::chrono::duration_cast<std::chrono::milliseconds>(detection).count();
+    saved.push_back(out);
+  }
+  asio::post(main_, [done = std::move(done), saved = std::move(saved)]() mutable { done(std::move(saved)); });
 }
 
 void Engine::do_add(const SessionKey& key, const Timers& timers) {
@@ -214,19 +271,28 @@ void Engine::do_add(const SessionKey& key, const Timers& timers) {
     }
     return;
   }
-  const std::uint32_t discriminator = new_discriminator();
+  // A session the previous instance handed over, if the remote still waits for it.
+  std::optional<SavedSession> saved;
+  if (auto it = resumable_.find(key); it != resumable_.end()) {
+    if (it->second.valid_until_ms > unix_ms() && it->second.state.local_discriminator != 0 &&
+        !by_discriminator_.count(it->second.state.local_discriminator))
+      saved = it->second;
+    resumable_.erase(it);
+  }
+  const std::uint32_t discriminator = saved ? saved->state.local_discriminator : new_discriminator();
   auto s = std::make_unique<Session>(io_, key, timers, discriminator,
                                      [this] { return static_cast<std::uint32_t>(splitmix(random_state_)); });
   s->refs = 1;
   s->stats.key = key;
   s->stats.timers = timers;
   s->remote = asio::ip::udp::endpoint(to_asio(key.peer), key.multihop ? kMultihopPort : kSingleHopPort);
-  if (auto err = open_transmit_socket(*s); !err.empty())
+  if (auto err = open_transmit_socket(*s, saved ? saved->source_port : 0); !err.empty())
     spdlog::error("BFD {}: {}; this session cannot send", key.to_string(), err);
   Session& ref = *s;
   by_discriminator_[discriminator] = s.get();
   sessions_[key] = std::move(s);
-  for (const auto& a : ref.fsm.start()) execute(ref, a);
+  if (saved) spdlog::info("BFD {}: continuing the session the previous instance left Up", key.to_string());
+  for (const auto& a : saved ? ref.fsm.resume(saved->state) : ref.fsm.start()) execute(ref, a);
   publish(ref);
 }
 
@@ -246,7 +312,7 @@ void Engine::do_remove(const SessionKey& key) {
   status_.erase(key);
 }
 
-std::string Engine::open_transmit_socket(Session& s) {
+std::string Engine::open_transmit_socket(Session& s, std::uint16_t preferred_port) {
   const bool v4 = s.key.peer.is_v4();
   asio::ip::udp::socket socket(io_);
   boost::system::error_code ec;
@@ -258,8 +324,10 @@ std::string Engine::open_transmit_socket(Session& s) {
     return std::string("cannot set TTL 255: ") + std::strerror(errno);
   setsockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_TOS : IPV6_TCLASS, &tos, sizeof tos);  // best effort
   // One source port for the session's life, from the dynamic range (RFC 5881 §4).
+  // A resumed session keeps its port when it is free (the old instance has exited by then).
   const int span = kSourcePortLast - kSourcePortFirst + 1;
-  const int first = static_cast<int>(splitmix(random_state_) % span);
+  const int first = preferred_port >= kSourcePortFirst ? preferred_port - kSourcePortFirst
+                                                       : static_cast<int>(splitmix(random_state_) % span);
   for (int i = 0; i < kSourcePortTries; ++i) {
     const auto port = static_cast<std::uint16_t>(kSourcePortFirst + (first + i) % span);
     socket.bind({v4 ? asio::ip::address(asio::ip::address_v4::any()) : asio::ip::address(asio::ip::address_v6::any()), port},
@@ -314,7 +382,7 @@ void Engine::execute(Session& s, const Action& action) {
   }
   if (const auto* c = std::get_if<StateChanged>(&action)) {
     ++s.stats.state_changes;
-    StateChange change{s.key, c->from, c->to, c->diagnostic, s.fsm.remote_admin_down()};
+    StateChange change{s.key, c->from, c->to, c->diagnostic, s.fsm.remote_admin_down(), s.fsm.resumed_unconfirmed()};
     asio::post(main_, [cb = on_change_, change] { cb(change); });
   }
 }

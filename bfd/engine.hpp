@@ -22,6 +22,8 @@
 
 namespace bfd {
 
+using SteadyClock = std::chrono::steady_clock;
+
 inline constexpr std::uint16_t kSingleHopPort = 3784;  // RFC 5881
 inline constexpr std::uint16_t kMultihopPort = 4784;   // RFC 5883
 
@@ -41,8 +43,12 @@ struct StateChange {
   Diagnostic diagnostic;
   // RFC 5882 §3.2: the remote took the session down on purpose; its clients must not fail.
   bool remote_admin_down = false;
+  // A session handed over by the previous instance that the remote did not know any more.
+  bool resumed_unconfirmed = false;
   // An Up session went Down for any other reason: the path failed, take the clients down.
-  bool failure() const { return from == State::up && to == State::down && !remote_admin_down; }
+  bool failure() const {
+    return from == State::up && to == State::down && !remote_admin_down && !resumed_unconfirmed;
+  }
 };
 
 struct SessionStatus {
@@ -57,6 +63,15 @@ struct SessionStatus {
   // and that interval: the proof that the transmitter is never late.
   Micros worst_transmit_gap{0};
   Micros worst_gap_interval{0};
+};
+
+// A session handed from one instance of the daemon to the next over a planned restart.
+struct SavedSession {
+  SessionKey key;
+  ResumeState state;
+  std::uint16_t source_port = 0;
+  std::int64_t valid_until_ms = 0;  // Unix time: the remote's detection time for us ends then
+  bool operator==(const SavedSession&) const = default;
 };
 
 class Engine {
@@ -76,9 +91,17 @@ class Engine {
   void add(const SessionKey& key, const Timers& timers);
   void remove(const SessionKey& key);
   void set_timers(const SessionKey& key, const Timers& timers);
-  // A planned stop: every session sends AdminDown (diag 7) so the remote does not see a failure;
-  // `sent` runs on `main` once those packets are out.
-  void admin_down_all(std::function<void()> sent);
+  // A planned stop: these sessions send AdminDown (diag 7) and stop; `sent` runs on `main` once
+  // those packets are out.
+  void admin_down(std::vector<SessionKey> keys, std::function<void()> sent);
+  // A planned restart: each of these Up sessions asks the remote, by a Poll Sequence, to wait
+  // `window` before declaring it down (our Desired Min TX becomes window / multiplier), then is
+  // handed to `done` (on `main`) to be saved for the next instance. Sessions not Up, or whose Poll
+  // is not answered within a second, are left out.
+  void prepare_restart(std::vector<SessionKey> keys, Micros window,
+                       std::function<void(std::vector<SavedSession>)> done);
+  // Before add(): sessions saved by the previous instance; an add() of the same key continues it.
+  void resume_from(std::vector<SavedSession> saved);
 
   std::vector<SessionStatus> status() const;
 
@@ -95,7 +118,9 @@ class Engine {
   void execute(Session& s, const Action& action);
   void transmit(Session& s, const ControlPacket& packet);
   void publish(const Session& s);
-  std::string open_transmit_socket(Session& s);
+  std::string open_transmit_socket(Session& s, std::uint16_t preferred_port);
+  void finish_restart(std::vector<SessionKey> keys, SteadyClock::time_point deadline,
+                      std::function<void(std::vector<SavedSession>)> done);
   std::uint32_t new_discriminator();
 
   asio::io_context& main_;
@@ -106,6 +131,8 @@ class Engine {
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::map<SessionKey, std::unique_ptr<Session>> sessions_;
   std::map<std::uint32_t, Session*> by_discriminator_;
+  std::map<SessionKey, SavedSession> resumable_;
+  std::optional<asio::steady_timer> restart_timer_;
   std::uint64_t random_state_;
 
   mutable std::mutex status_mutex_;

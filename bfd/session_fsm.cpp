@@ -42,6 +42,31 @@ std::vector<Action> SessionFsm::start() {
   return out;
 }
 
+std::vector<Action> SessionFsm::resume(const ResumeState& saved) {
+  std::vector<Action> out;
+  state_ = State::up;
+  local_diagnostic_ = Diagnostic::none;
+  remote_discriminator_ = saved.remote_discriminator;
+  remote_state_ = State::up;
+  remote_min_rx_ = saved.remote_min_rx;
+  remote_desired_min_tx_ = saved.remote_desired_min_tx;
+  remote_multiplier_ = saved.remote_multiplier;
+  advertised_tx_ = tx_in_use_ = saved.advertised_tx;
+  advertised_rx_ = rx_in_use_ = saved.advertised_rx;
+  heard_ = true;
+  resumed_unconfirmed_ = true;
+  out.push_back(StateChanged{State::down, State::up, Diagnostic::none});
+  parameters_changed(out, /*rearm=*/false);  // back to the configured timers: a Poll
+  transmit_now(false, out);
+  out.push_back(StartDetectionTimer{detection_time()});
+  return out;
+}
+
+ResumeState SessionFsm::resume_state() const {
+  return {local_discriminator_, remote_discriminator_, advertised_tx_, advertised_rx_, timers_.detect_multiplier,
+          remote_min_rx_,       remote_desired_min_tx_, remote_multiplier_};
+}
+
 std::vector<Action> SessionFsm::handle(const Event& event) {
   std::vector<Action> out;
   std::visit(Overloaded{
@@ -105,6 +130,7 @@ void SessionFsm::on_packet(const ControlPacket& p, std::vector<Action>& out) {
   }
   // A Poll gets its Final at once, whatever the transmit timer says (§6.8.7).
   if (p.poll) transmit_now(true, out);
+  if (p.state == State::up) resumed_unconfirmed_ = false;
   heard_ = true;
   out.push_back(StartDetectionTimer{detection_time()});
 }
@@ -127,6 +153,7 @@ void SessionFsm::set_state(State to, Diagnostic diag, std::vector<Action>& out) 
   state_ = to;
   local_diagnostic_ = diag;
   out.push_back(StateChanged{from, to, diag});
+  if (to == State::up) resumed_unconfirmed_ = false;  // a handshake of our own
   if (to != State::up) {
     poll_ = poll_pending_ = false;  // Poll Sequences belong to Up sessions
   }

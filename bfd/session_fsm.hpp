@@ -89,6 +89,20 @@ struct SessionSnapshot {
   bool operator==(const SessionSnapshot&) const = default;
 };
 
+// What an Up session needs to go on in the next instance of the daemon after a planned restart,
+// without the remote ever seeing it go down (the discriminators and what both sides agreed).
+struct ResumeState {
+  std::uint32_t local_discriminator = 0;
+  std::uint32_t remote_discriminator = 0;
+  Micros advertised_tx{0};  // our Desired Min TX as the remote last acknowledged it
+  Micros advertised_rx{0};  // our Required Min RX, likewise
+  std::uint8_t detect_multiplier = 0;  // ours
+  Micros remote_min_rx{0};
+  Micros remote_desired_min_tx{0};
+  std::uint8_t remote_multiplier = 0;
+  bool operator==(const ResumeState&) const = default;
+};
+
 class SessionFsm {
  public:
   using Random = std::function<std::uint32_t()>;
@@ -96,6 +110,11 @@ class SessionFsm {
 
   // Starts transmitting in Down (the Active role, §6.1).
   std::vector<Action> start();
+  // Instead of start(): goes on with a session a previous instance left Up (local_discriminator
+  // must be the saved one). Announces Up at once and polls its way back to the configured timers.
+  std::vector<Action> resume(const ResumeState& saved);
+  // The state to save; only meaningful when Up with no Poll in progress.
+  ResumeState resume_state() const;
   std::vector<Action> handle(const Event& event);
 
   State state() const { return state_; }
@@ -103,6 +122,9 @@ class SessionFsm {
   // Did the remote signal AdminDown in the packet that took us Down? (RFC 5882 §3.2: then the
   // client protocol must not treat the Down as a failure.)
   bool remote_admin_down() const { return remote_state_ == State::admin_down; }
+  // Resumed from a previous instance and not yet confirmed Up by the remote: if it goes Down now,
+  // the remote had forgotten the session (it restarted meanwhile), which is no path failure.
+  bool resumed_unconfirmed() const { return resumed_unconfirmed_; }
 
  private:
   void on_packet(const ControlPacket& p, std::vector<Action>& out);
@@ -137,6 +159,7 @@ class SessionFsm {
   Micros remote_desired_min_tx_{0};   // the last Desired Min TX the remote sent
   std::uint8_t remote_multiplier_ = 0;
   bool heard_ = false;  // a packet arrived since the last detection expiry
+  bool resumed_unconfirmed_ = false;
 
   // The values in force for timing. They trail the advertised ones during a Poll Sequence when
   // the change would be unsafe before the remote acknowledged it (§6.8.3): a larger transmit

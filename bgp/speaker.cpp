@@ -156,6 +156,22 @@ void Speaker::reconfigure(const config::BgpConfig& next) {
   for (auto* p : started) p->start();
 }
 
+DepartureFacts Speaker::departure_facts(const Peer& p, bool can_deliver) const {
+  DepartureFacts facts;
+  facts.graceful_restart_enabled = p.config().graceful_restart.enabled;
+  facts.peer_graceful_restart = p.peer_helps_graceful_restart();
+  facts.established = p.status().state == State::established;
+  facts.can_deliver = can_deliver;
+  return facts;
+}
+
+std::vector<const config::PeerConfig*> Speaker::restarting_peers(OnSigterm on_sigterm, bool can_deliver) const {
+  std::vector<const config::PeerConfig*> out;
+  for (const auto& p : peers_)
+    if (choose_departure(on_sigterm, departure_facts(*p, can_deliver)) == Departure::restart) out.push_back(&p->config());
+  return out;
+}
+
 void Speaker::shutdown(std::string message, OnSigterm on_sigterm, bool can_deliver, std::function<void()> done) {
   for (auto& a : acceptors_) {
     boost::system::error_code ec;
@@ -167,11 +183,7 @@ void Speaker::shutdown(std::string message, OnSigterm on_sigterm, bool can_deliv
     if (--*remaining == 0) done();
   };
   for (auto& p : peers_) {
-    DepartureFacts facts;
-    facts.graceful_restart_enabled = p->config().graceful_restart.enabled;
-    facts.peer_graceful_restart = p->peer_helps_graceful_restart();
-    facts.established = p->status().state == State::established;
-    facts.can_deliver = can_deliver;
+    const DepartureFacts facts = departure_facts(*p, can_deliver);
     const auto departure = choose_departure(on_sigterm, facts);
     if (departure == Departure::leave && facts.established && on_sigterm != OnSigterm::leave)
       spdlog::info("peer {}: leaving, not restarting: {}", p->config().address.to_string(),

@@ -26,6 +26,8 @@ class Speaker {
   // router); `done` once all have closed. can_deliver: this node still serves what it advertises.
   void shutdown(std::string message, OnSigterm on_sigterm, bool can_deliver, std::function<void()> done);
   std::vector<PeerStatus> status() const;
+  // The peers that shutdown() with these arguments would restart gracefully rather than leave.
+  std::vector<const config::PeerConfig*> restarting_peers(OnSigterm on_sigterm, bool can_deliver) const;
   // The BFD session to this address failed: that peer's session goes down at once.
   void bfd_down(const net::Address& peer);
   // A reloaded configuration: peers that are unchanged keep their sessions; removed and changed
@@ -40,6 +42,7 @@ class Speaker {
   asio::io_context& io_;
   config::BgpConfig config_;
   void retire(std::unique_ptr<Peer> peer, const std::string& why);
+  DepartureFacts departure_facts(const Peer& p, bool can_deliver) const;
 
   std::uint32_t router_id_;
   std::shared_ptr<const net::RouteSet> routes_;  // the last plan; null before the first

@@ -6,7 +6,9 @@
 #pragma once
 #include <functional>
 #include <map>
+#include <chrono>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "bfd/engine.hpp"
@@ -18,12 +20,21 @@ namespace cisd {
 class BfdSessions {
  public:
   // on_failure: an Up session went Down for a reason other than the remote's AdminDown.
-  BfdSessions(asio::io_context& io, std::function<void(const bfd::SessionKey&)> on_failure);
+  // state_file: where a planned restart leaves its Up sessions for the next instance ("" = none);
+  // read (and removed) here.
+  BfdSessions(asio::io_context& io, std::function<void(const bfd::SessionKey&)> on_failure,
+              std::string state_file = {});
 
   // Brings the running sessions in line with what cfg and the neighbours ask for: new ones start,
   // gone ones stop (with AdminDown), changed timers are negotiated with a Poll Sequence.
   void sync(const config::Config& cfg, const std::vector<ospf::NeighborStatus>& ospf_neighbors);
-  // A planned stop: AdminDown on every session; `done` once it is sent (at once without BFD).
+  // A planned restart of these BGP peers: their Up sessions ask the router to wait `window`
+  // (Poll Sequence) and are saved to the state file for the next instance, so the router sees no
+  // BFD failure while the daemon is away; then `done`.
+  void hand_over(const std::vector<const config::PeerConfig*>& restarting, std::chrono::milliseconds window,
+                 std::function<void()> done);
+  // A planned stop of everything not handed over: AdminDown (after the protocols have left, so a
+  // router that takes AdminDown for a failure does not cut their drain short); then `done`.
   void admin_down(std::function<void()> done);
   std::vector<bfd::SessionStatus> status() const;
 
@@ -35,7 +46,14 @@ class BfdSessions {
   std::optional<bfd::Engine> engine_;
   bool engine_failed_ = false;  // start() failed once: said so, not retried on every sync
   std::map<bfd::SessionKey, bfd::Timers> running_;
+  std::string state_file_;
+  std::vector<bfd::SavedSession> resumable_;  // from the previous instance, for the engine
+  std::vector<bfd::SessionKey> handed_over_;
 };
+
+// The state file's text: one line per session. Lines that do not parse are skipped.
+std::string format_saved_sessions(const std::vector<bfd::SavedSession>& sessions);
+std::vector<bfd::SavedSession> parse_saved_sessions(const std::string& text);
 
 bfd::Timers to_timers(const config::BfdConfig& c);
 

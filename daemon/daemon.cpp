@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -46,8 +47,12 @@ std::optional<std::string> read_secret(const std::string& path, std::string& out
 // The sources -> planner -> speakers pipeline, on one io_context.
 class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it as a DaemonView
  public:
-  Daemon(asio::io_context& io, config::Config cfg, std::uint32_t router_id)
-      : io_(io), cfg_(std::move(cfg)), damper_(cfg_.advertise.withdraw_delay), damper_timer_(io) {
+  Daemon(asio::io_context& io, config::Config cfg, std::uint32_t router_id, const std::string& bfd_state_file)
+      : io_(io),
+        cfg_(std::move(cfg)),
+        bfd_(io_, [this](const bfd::SessionKey& key) { on_bfd_failure(key); }, bfd_state_file),
+        damper_(cfg_.advertise.withdraw_delay),
+        damper_timer_(io) {
     if (cfg_.advertise.service_cidrs) facts_.service_cidrs = *cfg_.advertise.service_cidrs;
     if (cfg_.bgp.enabled) {
       speaker_.emplace(io_, cfg_.bgp, router_id);
@@ -129,9 +134,19 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
     if (kubernetes_) kubernetes_->stop();
     damper_timer_.cancel();
     replan_timer_.cancel();
-    // AdminDown first, so the routers see a planned stop, never a failure (RFC 5882 §3.2): a
-    // restart keeps its routes (graceful restart), a leave withdraws them in order.
-    bfd_.admin_down([this, on_sigterm, done = std::move(done)]() mutable { depart(on_sigterm, std::move(done)); });
+    // BFD must not make a planned stop look like a failure. Routers (BIRD 2.0, FRR 8) take BGP
+    // down on any BFD Down, AdminDown included and even while a graceful restart is under way.
+    // So: the sessions of peers we restart are handed to the next instance (the router is asked
+    // to wait for it, and sees no Down); the others say AdminDown only after BGP and OSPF have
+    // left in order.
+    const auto restarting = speaker_ ? speaker_->restarting_peers(on_sigterm, withheld_.empty())
+                                     : std::vector<const config::PeerConfig*>{};
+    std::chrono::milliseconds window{0};
+    for (const auto* p : restarting)
+      window = window.count() ? std::min(window, p->graceful_restart.restart_time) : p->graceful_restart.restart_time;
+    bfd_.hand_over(restarting, window, [this, on_sigterm, done = std::move(done)]() mutable {
+      depart(on_sigterm, [this, done = std::move(done)]() mutable { bfd_.admin_down(std::move(done)); });
+    });
   }
 
   void depart(bgp::OnSigterm on_sigterm, std::function<void()> done) {
@@ -331,10 +346,10 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
 
   asio::io_context& io_;
   config::Config cfg_;
+  BfdSessions bfd_;
   Facts facts_;
   std::optional<bgp::Speaker> speaker_;
   std::optional<ospf::Speaker> ospf_;  // OSPF
-  BfdSessions bfd_{io_, [this](const bfd::SessionKey& key) { on_bfd_failure(key); }};
   std::optional<KubernetesSource> kubernetes_;
   Planner planner_;  // keeps the last plan, to replan only what changed
   WithdrawDamper damper_;
@@ -378,7 +393,8 @@ std::string read_text(const std::string& path) {
 
 }  // namespace
 
-int run_daemon(config::Config cfg, const std::string& config_path, bgp::OnSigterm on_sigterm) {
+int run_daemon(config::Config cfg, const std::string& config_path, bgp::OnSigterm on_sigterm,
+               const std::string& state_dir) {
   spdlog::info("clusterip-speaker {} starting with {} on node {}", kVersion, config_path, cfg.node.name);
 
   auto router_id = cfg.node.router_id;
@@ -402,7 +418,16 @@ int run_daemon(config::Config cfg, const std::string& config_path, bgp::OnSigter
 
   asio::io_context io;
   const CapabilityMask still_needed = capabilities_needed(cfg);  // Least privilege
-  Daemon daemon(io, std::move(cfg), router_id->v4_value());
+  std::string bfd_state_file;
+  if (!state_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(state_dir, ec);
+    if (ec)
+      spdlog::warn("--state-dir {}: {}; BFD sessions will not survive a graceful restart", state_dir, ec.message());
+    else
+      bfd_state_file = state_dir + "/bfd-sessions-" + cfg.node.name;
+  }
+  Daemon daemon(io, std::move(cfg), router_id->v4_value(), bfd_state_file);
   if (auto err = daemon.start(); !err.empty()) {
     spdlog::error("{}", err);
     return 1;

@@ -57,6 +57,11 @@ int main(int argc, char** argv) {
                   "always withdraw and Cease; restart = graceful restart whenever the peer helps")
       ->check(CLI::IsMember({"auto", "leave", "restart"}))
       ->capture_default_str();
+  std::string state_dir = "/run/clusterip-speaker";
+  run->add_option("--state-dir", state_dir,
+                  "where a graceful restart leaves its BFD sessions for the next instance (a hostPath in "
+                  "the DaemonSet; \"\" = do not hand them over)")
+      ->capture_default_str();
   auto* check = app.add_subcommand("check-config", "validate a config file and print the effective config");
   check->add_option("-c,--config", config_path, "config file")->capture_default_str();
   auto* version = app.add_subcommand("version", "print the version");
@@ -128,5 +133,5 @@ int main(int argc, char** argv) {
   // The YAML tree of a big config is gone now: hand its memory back to the system.
   malloc_trim(0);
   cisd::setup_logging(cfg->log);
-  return cisd::run_daemon(std::move(*cfg), config_path, *bgp::parse_on_sigterm(on_sigterm));
+  return cisd::run_daemon(std::move(*cfg), config_path, *bgp::parse_on_sigterm(on_sigterm), state_dir);
 }

@@ -88,7 +88,8 @@ class SpeakerNode:
         self.process = None
 
     def start(self):
-        argv = [binary(), "run", "-c", self.conf]
+        # The test's own state directory: BFD sessions handed over by a graceful restart stay in it.
+        argv = [binary(), "run", "-c", self.conf, "--state-dir", os.path.dirname(self.conf)]
         if self.on_sigterm:
             argv += ["--on-sigterm", self.on_sigterm]
         self.process = Process(self.host.ns, argv, self.log)

@@ -689,3 +689,58 @@ TEST(BfdSessionFsm, PacketForAnotherDiscriminatorDoesNotStartTheHandshake) {
 
 }  // namespace
 }  // namespace bfd
+
+// ---- A session carried over a planned restart of the daemon ----------------------------------
+
+namespace bfd {
+namespace {
+
+TEST(BfdSessionResume, SavedStateResumesUpAndPollsBackToTheConfiguredTimers) {
+  Harness old_instance;
+  old_instance.reach(From::up);
+  // The old instance asks the remote to wait 40 s for it (Desired Min TX 40 s / 3), gets the Final.
+  Timers slow = our_timers();
+  slow.desired_min_tx = Micros{40'000'000};
+  old_instance.handle(TimersChanged{slow});
+  old_instance.receive(with_final(theirs(State::up)));
+  ASSERT_FALSE(old_instance.fsm.snapshot().poll_in_progress);
+  const ResumeState saved = old_instance.fsm.resume_state();
+  EXPECT_EQ(saved.local_discriminator, kOurDiscr);
+  EXPECT_NE(saved.remote_discriminator, 0u);
+  EXPECT_EQ(saved.advertised_tx, Micros{40'000'000});
+
+  Harness next_instance;  // configured 300 ms again
+  const auto actions = next_instance.fsm.resume(saved);
+  EXPECT_EQ(next_instance.fsm.state(), State::up);
+  ASSERT_GE(actions.size(), 2u);
+  EXPECT_EQ(actions.front(), Action{(StateChanged{State::down, State::up, Diagnostic::none})});
+  // Up at once, with the remote's discriminator, and a Poll for the faster rate.
+  auto sent = std::find_if(actions.begin(), actions.end(), [](const Action& a) { return std::holds_alternative<Transmit>(a); });
+  ASSERT_NE(sent, actions.end());
+  const auto& p = std::get<Transmit>(*sent).packet;
+  EXPECT_EQ(p.state, State::up);
+  EXPECT_EQ(p.your_discriminator, saved.remote_discriminator);
+  EXPECT_TRUE(p.poll);
+  EXPECT_EQ(p.desired_min_tx_us, 300'000u);
+  EXPECT_TRUE(next_instance.fsm.resumed_unconfirmed());
+  // The remote answers Up: confirmed.
+  next_instance.receive(with_final(theirs(State::up)));
+  EXPECT_FALSE(next_instance.fsm.resumed_unconfirmed());
+  EXPECT_EQ(next_instance.fsm.snapshot().transmit_interval, 300ms);
+}
+
+TEST(BfdSessionResume, ARemoteThatForgotTheSessionIsNoFailure) {
+  Harness h;
+  ResumeState saved{kOurDiscr, 0x2222, Micros{1'000'000}, Micros{300'000}, 3, Micros{300'000}, Micros{300'000}, 3};
+  h.fsm.resume(saved);
+  // The router restarted meanwhile: it says Down with no discriminator of ours.
+  const auto actions = h.receive(theirs(State::down, 0));
+  EXPECT_EQ(h.fsm.state(), State::down);
+  EXPECT_TRUE(h.fsm.resumed_unconfirmed());  // so the engine does not report a path failure
+  EXPECT_NE(std::find(actions.begin(), actions.end(),
+                      Action{(StateChanged{State::up, State::down, Diagnostic::neighbor_signaled_session_down})}),
+            actions.end());
+}
+
+}  // namespace
+}  // namespace bfd
