@@ -43,6 +43,8 @@ METRICS = {
     "plan_duration_seconds": set(),
     "event_to_advertisement_seconds": set(),
     "build_info": {"version"},
+    "bfd_session_up": {"peer"},
+    "bfd_session_state_changes_total": {"peer"},
 }
 HISTOGRAMS = {"plan_duration_seconds", "event_to_advertisement_seconds"}
 PREFIX = "clusterip_speaker_"
