@@ -35,6 +35,7 @@ from frr import FrrRouter
 from process import Adopted, Process
 from routes import Peer, kernel_next_hops
 from speaker import SpeakerNode, binary
+from test_generated_configs import GeneratedFrr as SplitGeneratedFrr
 
 ROUTER_ASN, NODE_ASN = 64512, 64513
 SERVICE_CIDR = "10.96.0.0/12"
@@ -143,13 +144,12 @@ class GeneratedBird(BirdRouter):
         return self.generated + f'\nlog "{self.log}" all;\ntimeformat log iso long ms;\n'
 
 
-class GeneratedFrr(FrrRouter):
-    """FRR (zebra + bgpd) with the generated config as it is, plus a log file."""
-    generated = ""
+class GeneratedFrr(SplitGeneratedFrr):
+    """FRR (zebra + bgpd, and bfdd when the config has BFD) with the generated config split by
+    daemon as vtysh splits frr.conf, plus a log file."""
 
-    def config_text(self):
-        return self.generated + f"log file {self.log} debugging\nlog timestamp precision 3\n" \
-                                "debug bgp neighbor-events\n"
+    def extra(self):
+        return f"log file {self.log} debugging\nlog timestamp precision 3\ndebug bgp neighbor-events\n"
 
 
 ROUTER_CLASSES = {"bird": GeneratedBird, "frr": GeneratedFrr}
@@ -230,7 +230,7 @@ class UserStory(lab.LabTestCase):
                  and client.run("ss", "-lunH", "sport = :53").strip(), timeout=15)
         return resolver
 
-    def build(self, flavour):
+    def build(self, flavour, bfd=False):
         """Everything up to routes via both nodes at the router. Sets self.client, self.hosts,
         self.router, self.api, self.speakers, self.kube_dns."""
         t0 = time.monotonic()
@@ -266,13 +266,17 @@ class UserStory(lab.LabTestCase):
         sections = speaker_sections(self.api.kubeconfig, "annotated")
         # node1 leaves for good (--on-sigterm leave): the generated router configs help graceful
         # restart, so `auto` would restart instead (tests/interop/test_bgp_graceful_restart.py).
-        self.speakers = [SpeakerNode(h, self.workdir, NODE_ASN, [{"address": lab.ROUTER_V4, "asn": ROUTER_ASN}],
-                                     [], DRAIN_TIME, sections=sections, on_sigterm="leave") for h in self.hosts]
+        peer = {"address": lab.ROUTER_V4, "asn": ROUTER_ASN}
+        if bfd:
+            peer["bfd"] = {"enabled": True, "min_rx": "300ms", "min_tx": "300ms", "multiplier": 3}
+        self.speakers = [SpeakerNode(h, self.workdir, NODE_ASN, [peer], [], DRAIN_TIME, sections=sections,
+                                     on_sigterm="leave") for h in self.hosts]
         generated = self.hosts[0].ns.run(binary(), "router-config", "--router", flavour, "-c",
                                          self.speakers[0].conf, "--nodes", ",".join(node_ips))
         self.assertIn(f"{SERVICE_CIDR}", generated, "router-config did not take the Service CIDR from the API")
         peers = [Peer("node_" + ip.replace(".", "_"), ip, lab.ROUTER_V4, NODE_ASN) for ip in node_ips]
-        router = ROUTER_CLASSES[flavour](self.lab.router_ns, self.workdir, ROUTER_ASN, lab.ROUTER_V4, peers)
+        router = ROUTER_CLASSES[flavour](self.lab.router_ns, self.workdir, ROUTER_ASN, lab.ROUTER_V4, peers,
+                                         peer_options={ip: {"bfd": True} for ip in node_ips} if bfd else None)
         router.generated = generated
         self.router = self.lab.adopt(router)
         self.router.start()
@@ -393,6 +397,61 @@ class UserStory(lab.LabTestCase):
             self.assertEqual({p.next_hop for p in self.router.rib(prefix)}, {n2}, f"{prefix} in the router's RIB")
         self.assertTrue(self.speakers[1].running(), "node2's clusterip-speaker exited")
         self.assertNotIn(n1, {p.next_hop for p in self.router.rib(SERVICE_CIDR)})
+
+    def hard_death(self, flavour):
+        """BFD on (router-config emits the router side): in the middle of a loop of requests by name,
+        node1 dies hard (every packet on its link dropped, no signal to its daemon). The router
+        drops it through BFD; the requests that were on their way to node1 then may fail (they are
+        counted and reported), every request started after the router dropped it succeeds."""
+        self.build(flavour, bfd=True)
+        n1, n2 = (h.v4 for h in self.hosts)
+        for ip in (n1, n2):
+            wait_for(f"BFD Up at the router with {ip}", lambda ip=ip: self.router.bfd_sessions().get(ip, {}),
+                     until=lambda s: s.get("state") == "Up", timeout=30)
+        loop_log = os.path.join(self.workdir, "client-loop.log")
+        loop = self.lab.adopt(Adopted("client request loop", Process(
+            self.client, ["bash", "-c", CLIENT_LOOP, "loop", str(REQUESTS), str(GAP), WEB_NAME], loop_log)))
+
+        def lines():
+            with open(loop_log, errors="replace") as f:
+                return f.read().splitlines()
+        wait_for(f"{SIGTERM_AFTER} requests of the client's loop", lambda: loop.process.assert_running() and
+                 len(lines()), until=lambda n: n >= SIGTERM_AFTER, timeout=60, step=0.01)
+        rules = os.path.join(self.workdir, "dead.nft")
+        with open(rules, "w") as f:
+            f.write("table inet cis_dead {\n"
+                    " chain in { type filter hook input priority -300; policy drop; iifname \"lo\" accept; }\n"
+                    " chain out { type filter hook output priority -300; policy drop; oifname \"lo\" accept; }\n"
+                    "}\n")
+        t_dead_wall, t_dead = time.time(), time.monotonic()
+        self.hosts[0].ns.run("nft", "-f", rules)
+        moved = {}
+        for prefix in PREFIXES:
+            wait_for(f"{prefix} via node2 only after node1 died", lambda p=prefix: kernel_next_hops(self.router.ns, p),
+                     until=lambda hops: hops == {n2}, timeout=8, step=0.01)  # the BGP hold time is 9 s
+            moved[prefix] = time.monotonic() - t_dead
+        t_moved_wall = t_dead_wall + max(moved.values())
+        self.assertIn("bfd", self.router.last_error(n1).lower(), "the router did not drop node1 through BFD")
+        wait_for("the client's loop to finish", lambda: lines(), until=lambda ls: ls and ls[-1] == "done",
+                 timeout=120, step=0.1)
+        rx = re.compile(r"^(\d+) (\d+\.\d+) (\d+\.\d+) (\d+) (.*)$")
+        results = [(float(m.group(2)), int(m.group(4)), m.group(5)) for m in map(rx.match, lines()[:-1]) if m]
+        self.assertEqual(len(results), REQUESTS, "the loop did not make every request")
+        ok = lambda rc, out: rc == 0 and "code=200" in out
+        lost = [t0 - t_dead_wall for t0, rc, out in results if not ok(rc, out)]
+        late = [t for t in lost if t > max(moved.values())]
+        self.timing(flavour, f"hard death of node1 with BFD 300 ms x 3: router FIB via node2 only after "
+                    + ", ".join(f"{p} {t * 1000:.0f} ms" for p, t in moved.items())
+                    + f"; {len(lost)} of {REQUESTS} requests failed, started at "
+                    + ", ".join(f"{t:+.2f}s" for t in lost) + " from the death")
+        self.assertFalse(late, f"requests started after the router had dropped node1 failed: {late}")
+        self.assertTrue(all(s.running() for s in self.speakers), "a daemon exited")
+
+    def test_bird_hard_death(self):
+        self.hard_death("bird")
+
+    def test_frr_hard_death(self):
+        self.hard_death("frr")
 
     def _count_queries(self, dns):
         with open(dns.process.log_path, errors="replace") as f:
