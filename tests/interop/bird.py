@@ -25,8 +25,11 @@ _CHANNEL = "  {family} {{ import all; export none; gateway {gateway}; }};\n"
 
 def _protocol_options(opts):
     """Per-peer extras (all optional): password, multihop (hops; the default is a direct session),
-    ttl_security (GTSM), channels (e.g. ["ipv4", "ipv6"]: both families over one session)."""
+    ttl_security (GTSM), channels (e.g. ["ipv4", "ipv6"]: both families over one session),
+    as4 (False: BIRD offers no 4-octet AS capability, so the session carries 2-octet AS_PATHs)."""
     extra = ""
+    if opts.get("as4") is False:
+        extra += "  enable as4 off;\n"
     if opts.get("password") is not None:
         extra += f'  password "{opts["password"]}";\n'
     if opts.get("ttl_security"):
@@ -133,6 +136,11 @@ protocol kernel kernel6 {{ ipv6 {{ import none; export all; }}; merge paths yes;
         return [Path(peer=by_proto.get(p["proto"], p["proto"]), next_hop=p["via"],
                      communities=p["communities"], local_pref=p["local_pref"]) for p in paths]
 
+    def as_paths(self, prefix):
+        """The BGP.as_path of each path BIRD holds for exactly this prefix, as lists of ASNs."""
+        return [[int(a) for a in re.findall(r"\d+", line.split(":", 1)[1])]
+                for line in self._show_route(prefix).splitlines() if line.strip().startswith("BGP.as_path:")]
+
     def protocol(self, peer):
         return self.birdc("show", "protocols", "all", self._names[peer])
 
@@ -222,6 +230,15 @@ protocol ospf v2 ospf1 {{
             if kind and s.startswith("via "):
                 hops.add(s.split()[1])
         return kind, hops
+
+    def lsadb(self):
+        """The LSAs in BIRD's database as (LS type, LS ID, advertising router): `show ospf lsadb`."""
+        found = set()
+        for line in self.birdc("show", "ospf", "lsadb").splitlines():
+            m = re.match(r"^\s*([0-9a-f]{4})\s+(\d+\.\d+\.\d+\.\d+)\s+(\d+\.\d+\.\d+\.\d+)\s+[0-9a-f]{8}\b", line)
+            if m:  # BIRD prints the type with its scope bits (0x4005 for AS-external): keep the code
+                found.add((int(m.group(1), 16) & 0xff, m.group(2), m.group(3)))
+        return found
 
     def neighbors(self):
         """router id -> state ("Full/DR", "Full/PtP", ...) as `show ospf neighbors` lists them."""

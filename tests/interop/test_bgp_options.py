@@ -383,6 +383,26 @@ class BgpOptions(LabTestCase):
         report(f"gobgp: SIGTERM -> route gone {t_gone - t_term:.2f}s, exit {node.exit_wall - t_term_wall:.2f}s;"
                f" gobgpd logged: {json.dumps(notes[-1])}")
 
+    # ---- 7b. a router without 4-octet AS support (RFC 6793 §4.2.2) ----------------------------------
+
+    def test_as4_path_toward_a_two_octet_router(self):
+        """Our ASN does not fit in 2 octets and BIRD runs with `enable as4 off`: the AS_PATH it gets says
+        AS_TRANS, and the AS4_PATH next to it lets BIRD put the real path back together."""
+        node_asn = 4200000003
+        host = self.lab.add_host()
+        peer = Peer(host.name, host.v4, ROUTER_V4, node_asn)
+        router = self.lab.start_router("bird", ROUTER_ASN, [peer], peer_options={host.v4: {"as4": False}})
+        node = self.lab.start_node("speaker", host, node_asn, [{"address": ROUTER_V4, "asn": ROUTER_ASN}],
+                                   [SERVICE_V4])
+        self.wait_route(router, SERVICE_V4, {peer.address}, [node])
+        report(f"bird as4 off: node start -> route in RIB and FIB {time.monotonic() - node.started:.2f}s")
+        proto = router.protocol(peer.address)
+        session = re.search(r"Session:\s+(.*)", proto)
+        self.assertIsNotNone(session, proto)
+        self.assertNotIn("AS4", session.group(1), f"a 4-octet AS session despite `enable as4 off`:\n{proto}")
+        self.assertEqual(router.as_paths(SERVICE_V4), [[node_asn]],
+                         "BIRD should rebuild the real AS path from AS4_PATH, not keep AS_TRANS (23456)")
+
     # ---- 8. config errors at the CLI ---------------------------------------------------------------
 
     BAD_YAML = """\

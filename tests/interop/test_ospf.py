@@ -46,7 +46,7 @@ def read_text(path):
 
 
 def ospf_config_yaml(name, router_id, interface, network, key):
-    """A config in the product.md schema: OSPF only (BGP and Kubernetes off), one static Service CIDR."""
+    """A config in the documented schema (docs/configuration.md): OSPF only (BGP and Kubernetes off), one static Service CIDR."""
     auth = f', auth: {{ type: md5, key_id: 1, key: "{key}" }}' if key is not None else ""
     return (
         f'node: {{ name: {name}, router_id: "{router_id}" }}\n'
