@@ -11,7 +11,7 @@ from routes import Cease, LogEvent, Path
 _PROTOCOL = """\
 protocol bgp {name} {{
   local {local} as {local_asn};
-  neighbor {address} as {asn};
+  neighbor {address} {asn};
   {hops}
   connect delay time 1;         # the default waits 5 s before the first connect
   connect retry time 1;
@@ -73,8 +73,11 @@ protocol kernel kernel6 {{ ipv6 {{ import none; export all; }}; merge paths yes;
             families = opts.get("channels") or ["ipv6" if ":" in p.address else "ipv4"]
             # Beyond a hop the node's next hop is resolved through the router's own routes.
             gateway = "recursive" if multihop else "direct"
+            # No AS number: any external one (how a router without 4-octet AS support can still
+            # peer with a node whose ASN is wider: it checks the ASN from the capability, and its
+            # config could not name it).
             text += _PROTOCOL.format(name=p.name, local=p.local, local_asn=self.asn, address=p.address,
-                                     asn=p.asn, hops=f"multihop {multihop};" if multihop else _DIRECT,
+                                     asn=f"as {p.asn}" if p.asn is not None else "external", hops=f"multihop {multihop};" if multihop else _DIRECT,
                                      extra=_protocol_options(opts),
                                      channels="".join(_CHANNEL.format(family=f, gateway=gateway)
                                                       for f in families))
@@ -181,8 +184,8 @@ protocol kernel kernel6 {{ ipv6 {{ import none; export all; }}; merge paths yes;
 class BirdOspfRouter(BirdRouter):
     """BIRD 2 as an OSPFv2 router (area 0) on the given interfaces; what it learns goes to the kernel.
 
-    interfaces: name -> {"type": "broadcast" | "ptp", "md5": key or None}; hello 1 s, dead 4 s to
-    match the nodes' configs."""
+    interfaces: name -> {"type": "broadcast" | "ptp", "md5": key or None, "priority": N (BIRD's default
+    1 when absent)}; hello 1 s, dead 4 s to match the nodes' configs."""
 
     def __init__(self, ns, workdir, router_id, interfaces):
         super().__init__(ns, workdir, asn=None, router_id=router_id, peers=[])
@@ -212,7 +215,8 @@ protocol ospf v2 ospf1 {{
             text += (f'    interface "{name}" {{\n'
                      f'      type {opts.get("type", "broadcast")};\n'
                      f'      hello 1; dead 4; retransmit 2; wait 2;\n'
-                     f'{auth}'
+                     + (f'      priority {opts["priority"]};\n' if opts.get("priority") is not None else "")
+                     + f'{auth}'
                      f'    }};\n')
         text += "  };\n}\n"
         return text
