@@ -328,6 +328,35 @@ TEST(NetworkLsa, FlushedWhenNoLongerDrOrTheLastNeighbourLeaves) {
   }
 }
 
+TEST(NetworkLsa, OneFromBeforeARestartIsFlushedUnlessWeAreDrAgain) {
+  // §13.4: a neighbour shows us the network-LSA we originated as DR before a restart.
+  Lsa old;
+  old.header.type = wire::lsa_type::network;
+  old.header.ls_id = ip("192.168.1.10");
+  old.header.advertising_router = kUs;
+  old.header.sequence_number = kInitialSequenceNumber + 4;
+  old.header.age = 100;
+  old.body = wire::NetworkLsa{0xffffff00, {kUs, kBird}};
+  wire::finalize_lsa(old);
+
+  LsaOriginator not_dr(kUs);
+  not_dr.set_interfaces({segment(ip("192.168.1.1"), {kBird})});
+  not_dr.update(t0);
+  auto r = not_dr.on_self_originated(old, t0 + seconds(1));
+  ASSERT_EQ(r.lsas.size(), 1u);
+  EXPECT_EQ(r.lsas[0].header.age, wire::kMaxAge);
+  EXPECT_EQ(r.lsas[0].header.sequence_number, old.header.sequence_number);
+
+  LsaOriginator dr(kUs);
+  dr.set_interfaces({segment(ip("192.168.1.10"), {kBird, kFrr})});
+  dr.update(t0);
+  r = dr.on_self_originated(old, t0 + seconds(1));
+  ASSERT_EQ(r.lsas.size(), 1u);
+  EXPECT_EQ(r.lsas[0].header.age, 0);
+  EXPECT_EQ(r.lsas[0].header.sequence_number, old.header.sequence_number + 1);
+  EXPECT_EQ(network_body(r.lsas[0]).attached_routers, (std::vector<std::uint32_t>{kUs, kBird, kFrr}));
+}
+
 TEST(NetworkLsa, FlushedOnShutdown) {
   LsaOriginator o(kUs);
   o.set_interfaces({segment(ip("192.168.1.10"), {kBird})});
