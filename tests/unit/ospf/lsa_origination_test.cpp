@@ -68,6 +68,19 @@ Lsa router_lsa(std::vector<InterfaceLinkState> interfaces) {
   return lsa ? *lsa : Lsa{};
 }
 
+// An instance of one of our LSAs as a neighbour holds it (e.g. from before a restart), finalized.
+Lsa ours_from_a_neighbor(std::uint8_t type, std::uint32_t ls_id, std::int32_t seq, std::uint16_t age, wire::LsaBody body) {
+  Lsa lsa;
+  lsa.header.type = type;
+  lsa.header.ls_id = ls_id;
+  lsa.header.advertising_router = kUs;
+  lsa.header.sequence_number = seq;
+  lsa.header.age = age;
+  lsa.body = std::move(body);
+  wire::finalize_lsa(lsa);
+  return lsa;
+}
+
 // ---- router-LSA ----
 
 TEST(RouterLsa, BroadcastWithFullAdjacencyToTheDrIsATransitLink) {
@@ -204,14 +217,7 @@ TEST(HeldRouterLsa, OlderInstanceFromANeighborIsBeatenAtOnce) {
   o.set_hold_first_router_lsa(true);
   o.set_interfaces({point_to_point(std::nullopt)});
   o.update(t0);
-  Lsa old;
-  old.header.type = wire::lsa_type::router;
-  old.header.ls_id = kUs;
-  old.header.advertising_router = kUs;
-  old.header.sequence_number = kInitialSequenceNumber + 9;
-  old.header.age = 30;
-  old.body = wire::RouterLsa{};
-  wire::finalize_lsa(old);
+  const Lsa old = ours_from_a_neighbor(wire::lsa_type::router, kUs, kInitialSequenceNumber + 9, 30, wire::RouterLsa{});
   auto r = o.on_self_originated(old, t0 + seconds(1));
   ASSERT_EQ(r.lsas.size(), 1u);
   EXPECT_EQ(r.lsas[0].header.sequence_number, kInitialSequenceNumber + 10);
@@ -330,14 +336,8 @@ TEST(NetworkLsa, FlushedWhenNoLongerDrOrTheLastNeighbourLeaves) {
 
 TEST(NetworkLsa, OneFromBeforeARestartIsFlushedUnlessWeAreDrAgain) {
   // §13.4: a neighbour shows us the network-LSA we originated as DR before a restart.
-  Lsa old;
-  old.header.type = wire::lsa_type::network;
-  old.header.ls_id = ip("192.168.1.10");
-  old.header.advertising_router = kUs;
-  old.header.sequence_number = kInitialSequenceNumber + 4;
-  old.header.age = 100;
-  old.body = wire::NetworkLsa{0xffffff00, {kUs, kBird}};
-  wire::finalize_lsa(old);
+  const Lsa old = ours_from_a_neighbor(wire::lsa_type::network, ip("192.168.1.10"), kInitialSequenceNumber + 4, 100,
+                                       wire::NetworkLsa{0xffffff00, {kUs, kBird}});
 
   LsaOriginator not_dr(kUs);
   not_dr.set_interfaces({segment(ip("192.168.1.1"), {kBird})});
@@ -589,17 +589,10 @@ TEST(SelfOriginated, NewerInstanceWeStillWantIsBeatenAtOnce) {
 TEST(SelfOriginated, InstanceWeNoLongerWantIsFlushed) {
   LsaOriginator o(kUs);
   o.update(t0);
-  Lsa stale;
-  stale.header.type = wire::lsa_type::as_external;
-  stale.header.ls_id = ip("10.200.0.0");
-  stale.header.advertising_router = kUs;
-  stale.header.sequence_number = kInitialSequenceNumber + 3;
-  stale.header.age = 12;
   wire::AsExternalLsa body;
   body.network_mask = 0xffff0000;
   body.metric = 20;
-  stale.body = body;
-  wire::finalize_lsa(stale);
+  const Lsa stale = ours_from_a_neighbor(wire::lsa_type::as_external, ip("10.200.0.0"), kInitialSequenceNumber + 3, 12, body);
   auto r = o.on_self_originated(stale, t0);
   ASSERT_EQ(r.lsas.size(), 1u);
   EXPECT_EQ(r.lsas[0].header.age, wire::kMaxAge);
