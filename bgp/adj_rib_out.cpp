@@ -24,6 +24,9 @@ AdjRibOut::Table AdjRibOut::desired(const net::RouteSet& routes, const OutboundP
                                     wire::AfiSafi family) {
   auto& cache = interned_[family];
   if (!(cache.policy == policy)) cache = Interned{policy, {}};
+  // What this call uses becomes the cache: attribute sets no route carries any more (a Service's
+  // communities annotation edited again and again) are let go instead of kept for good.
+  decltype(cache.attributes) used;
   const auto net_family = family_of(family);
   std::size_t count = 0;  // exactly: a growing vector would peak at up to twice the table
   for (const auto& [prefix, route] : routes) count += prefix.family() == net_family;
@@ -36,16 +39,19 @@ AdjRibOut::Table AdjRibOut::desired(const net::RouteSet& routes, const OutboundP
     // Routes of a RouteSet that share their tags share one object: compare addresses first.
     if (!last_key || (last_key != &route.attributes && !(*last_key == route.attributes))) {
       last.reset();
-      for (auto& [key, value] : cache.attributes)
+      for (auto& [key, value] : used)
         if (key == route.attributes) last = value;
       if (!last) {
-        last = std::make_shared<const wire::PathAttributes>(policy.attributes(route.attributes, family));
-        cache.attributes.emplace_back(route.attributes, last);
+        for (auto& [key, value] : cache.attributes)
+          if (key == route.attributes) last = value;
+        if (!last) last = std::make_shared<const wire::PathAttributes>(policy.attributes(route.attributes, family));
+        used.emplace_back(route.attributes, last);
       }
     }
     last_key = &route.attributes;
     table.entries_.emplace_back(prefix, last);
   }
+  cache.attributes = std::move(used);
   return table;
 }
 

@@ -71,11 +71,6 @@ Negotiated negotiate(const wire::Open& open, const FsmConfig& config) {
   return n;
 }
 
-std::string dotted(std::uint32_t id) {
-  return std::to_string(id >> 24) + '.' + std::to_string((id >> 16) & 0xff) + '.' +
-         std::to_string((id >> 8) & 0xff) + '.' + std::to_string(id & 0xff);
-}
-
 }  // namespace
 
 SessionFsm::SessionFsm(FsmConfig config, std::function<double()> random_unit)
@@ -428,7 +423,7 @@ const char* to_string(TimerId timer) {
 }
 
 std::ostream& operator<<(std::ostream& os, const Negotiated& n) {
-  os << "peer AS " << n.peer_as << ", id " << dotted(n.peer_router_id) << ", hold " << n.hold_time.count()
+  os << "peer AS " << n.peer_as << ", id " << net::dotted(n.peer_router_id) << ", hold " << n.hold_time.count()
      << "ms, keepalive " << n.keepalive_time.count() << "ms";
   if (n.four_octet_as) os << ", 4-octet AS";
   if (n.route_refresh) os << ", route refresh";

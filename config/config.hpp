@@ -1,5 +1,6 @@
 // The daemon's configuration as plain values, and the entry points that load and print it.
-// The YAML shape is the contract in docs (product.md, "Configuration (YAML)").
+// The YAML shape is a contract with users, the manifests and the tests (docs/configuration.md):
+// keys and defaults change only with them.
 #pragma once
 #include <chrono>
 #include <cstdint>

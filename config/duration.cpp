@@ -1,5 +1,6 @@
 #include "config/duration.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <limits>
@@ -47,6 +48,11 @@ std::string format_duration(Duration d) {
   auto ms = d.count();
   if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
   return std::to_string(ms) + "ms";
+}
+
+std::uint32_t whole_seconds(Duration d) {
+  const auto ms = std::max<Duration::rep>(d.count(), 0);
+  return static_cast<std::uint32_t>((ms + 999) / 1000);
 }
 
 }  // namespace config

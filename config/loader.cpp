@@ -8,6 +8,7 @@
 #include <set>
 
 #include "config/config.hpp"
+#include "config/listen_address.hpp"
 #include "config/yaml_reader.hpp"
 
 namespace config {
@@ -485,31 +486,10 @@ class Loader {
     if (!v) return;
     std::string s;
     if (!r_.read_string(*v, s)) return;
-    if (!s.empty() && !valid_listen(s))
+    const auto listen = parse_listen_address(s);
+    if (!s.empty() && (!listen || listen->port == 0))
       return r_.error(*v, "expected \"\" or ADDRESS:PORT like 127.0.0.1:9474 or [::1]:9474, got " + YamlReader::quoted(s));
     out.listen = s;
-  }
-
-  static bool valid_listen(const std::string& s) {
-    std::string host, port;
-    if (s.starts_with("[")) {
-      auto close = s.find("]:");
-      if (close == std::string::npos) return false;
-      host = s.substr(1, close - 1);
-      port = s.substr(close + 2);
-      auto a = net::Address::parse(host);
-      if (!a || !a->is_v6()) return false;
-    } else {
-      auto colon = s.find(':');
-      if (colon == std::string::npos || s.find(':', colon + 1) != std::string::npos) return false;
-      auto a = net::Address::parse(s.substr(0, colon));
-      if (!a || !a->is_v4()) return false;
-      port = s.substr(colon + 1);
-    }
-    if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
-      return false;
-    auto n = std::stoul(port);
-    return n >= 1 && n <= 65535;
   }
 
   void log(const Field& f, LogConfig& out) {

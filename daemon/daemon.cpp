@@ -21,6 +21,7 @@
 #include "daemon/kubernetes_source.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/local_addresses.hpp"
+#include "daemon/plan_warnings.hpp"
 #include "daemon/planner.hpp"
 #include "daemon/privileges.hpp"
 #include "daemon/version.hpp"
@@ -291,8 +292,7 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
     // Only the Services and EndpointSlices that changed are replanned (see Planner).
     Plan planned = planner_.update(facts_, cfg_.advertise, facts_.take_changes());
     metrics_.observe_plan(std::chrono::steady_clock::now() - plan_start);  // Observability
-    for (const auto& w : planned.warnings)
-      if (warned_.insert(w).second) spdlog::warn("plan: {}", w);
+    for (const auto& w : plan_warnings_.newly_seen(planned.warnings)) spdlog::warn("plan: {}", w);
     if (planned.withheld != withheld_) {
       if (!planned.withheld.empty())
         spdlog::warn("plan: advertising nothing: {}", planned.withheld);
@@ -356,7 +356,7 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
   asio::steady_timer damper_timer_;
   net::RouteSet advertised_;
   std::string withheld_;
-  std::set<std::string> warned_;
+  PlanWarnings plan_warnings_;  // logged once while they hold
   bool replan_posted_ = false;
   asio::steady_timer replan_timer_{io_};
   std::chrono::steady_clock::time_point next_replan_allowed_{};

@@ -1,5 +1,5 @@
 // Conditional forwarding of the cluster domain (and the reverse zones of the Service CIDRs) to
-// kube-dns, for the resolvers on the LAN (product.md item 8): `clusterip-speaker dns-config`. Pure.
+// kube-dns, for the resolvers on the LAN: `clusterip-speaker dns-config`. Pure.
 #pragma once
 #include <optional>
 #include <string>

@@ -1,5 +1,4 @@
-// `explain IP`: why this node advertises a route for an address, or why not (product.md
-// "Explain itself"). A pure function of the last plan, the facts it was made from and what the
+// `explain IP`: why this node advertises a route for an address, or why not. A pure function of the last plan, the facts it was made from and what the
 // speakers were handed (the plan plus routes held back by advertise.withdraw_delay).
 #pragma once
 #include <string>

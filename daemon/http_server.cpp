@@ -1,5 +1,7 @@
 #include "daemon/http_server.hpp"
 
+#include "config/listen_address.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <boost/beast/core.hpp>
@@ -11,28 +13,12 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 std::optional<asio::ip::tcp::endpoint> parse_listen(std::string_view text) {
-  std::string_view host, port;
-  if (text.starts_with("[")) {
-    auto close = text.find("]:");
-    if (close == std::string_view::npos) return std::nullopt;
-    host = text.substr(1, close - 1);
-    port = text.substr(close + 2);
-  } else {
-    auto colon = text.rfind(':');
-    if (colon == std::string_view::npos) return std::nullopt;
-    host = text.substr(0, colon);
-    port = text.substr(colon + 1);
-  }
+  const auto listen = config::parse_listen_address(text);
+  if (!listen) return std::nullopt;
   boost::system::error_code ec;
-  auto address = asio::ip::make_address(std::string(host), ec);
-  if (ec || port.empty() || port.size() > 5) return std::nullopt;
-  unsigned n = 0;
-  for (char c : port) {
-    if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (n > 65535) return std::nullopt;  // 0: any free port (tests); the config asks for 1-65535
-  return asio::ip::tcp::endpoint(address, static_cast<unsigned short>(n));
+  auto address = asio::ip::make_address(listen->address.to_string(), ec);
+  if (ec) return std::nullopt;
+  return asio::ip::tcp::endpoint(address, listen->port);
 }
 
 namespace {

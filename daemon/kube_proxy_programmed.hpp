@@ -1,5 +1,5 @@
-// Which Service IPs has kube-proxy actually programmed on this node (product.md "What it must do"
-// item 3, config `advertise.require_programmed`)? The answer is the planner's `Facts::programmed`:
+// Which Service IPs has kube-proxy actually programmed on this node (config
+// `advertise.require_programmed`: per-Service routes only once traffic to them would be delivered)? The answer is the planner's `Facts::programmed`:
 // a set of addresses, or nullopt when we cannot tell (mode unknown, or reading failed), in which
 // case the planner does not filter.
 //

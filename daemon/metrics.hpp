@@ -1,4 +1,4 @@
-// The Prometheus metrics of product.md ("Metrics", prefix clusterip_speaker_). Gauges and counters
+// The Prometheus metrics (prefix clusterip_speaker_, listed in docs/metrics.md). Gauges and counters
 // are set from a Status snapshot at scrape time (collect), so no protocol code knows about
 // Prometheus; only the two latency histograms are observed by the daemon as things happen.
 // Used on the io_context only.

@@ -1,4 +1,5 @@
-// The one place that reads kernel network state (engineering.md rule 9), read-only, with libnl:
+// The one place that reads kernel network state, and only reads it (nothing here changes the
+// node's networking), with libnl:
 // the addresses on an interface (kube-proxy's IPVS mode binds every ClusterIP to `kube-ipvs0`)
 // and a subscription to address add/remove events on the io_context.
 #pragma once

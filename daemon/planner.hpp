@@ -1,5 +1,4 @@
-// What this node advertises, as a pure function of what it knows and its config
-// (product.md "What it must do" 4). Every route carries the reason it exists; every
+// What this node advertises, as a pure function of what it knows and its config. Every route carries the reason it exists; every
 // per-Service address left out carries the reason too, for `explain`.
 //
 // plan() computes it from scratch. Planner gives the same result, but after a few Services or

@@ -1,5 +1,7 @@
 #include "daemon/privileges.hpp"
 
+#include "config/listen_address.hpp"
+
 #include <linux/capability.h>
 #include <linux/securebits.h>
 #include <spdlog/spdlog.h>
@@ -51,18 +53,6 @@ int last_capability() {
   while (last < 63 && prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0) ++last;
   while (last > 0 && prctl(PR_CAPBSET_READ, last, 0, 0, 0) < 0) --last;
   return last;
-}
-
-// The port of "host:port" / "[v6]:port"; nullopt for "" (disabled) or no port.
-std::optional<int> listen_port(const std::string& listen) {
-  const auto colon = listen.rfind(':');
-  if (listen.empty() || colon == std::string::npos || colon + 1 == listen.size()) return std::nullopt;
-  int port = 0;
-  for (char c : listen.substr(colon + 1)) {
-    if (c < '0' || c > '9' || port > 65535) return std::nullopt;
-    port = port * 10 + (c - '0');
-  }
-  return port;
 }
 
 int threads_in_process() {
@@ -117,8 +107,8 @@ std::vector<std::string> reload_privilege_problems(const config::Config& running
                        " needs CAP_NET_BIND_SERVICE, dropped after start-up: BGP connects out only until "
                        "the daemon is restarted");
 
-  const auto http_port = listen_port(next.http.listen);
-  if (next.http.listen != running.http.listen && http_port && privileged(*http_port))
+  const auto http = config::parse_listen_address(next.http.listen);
+  if (next.http.listen != running.http.listen && http && privileged(http->port))
     problems.push_back("http.listen " + next.http.listen +
                        " needs CAP_NET_BIND_SERVICE, dropped after start-up: restart the daemon to apply it");
 

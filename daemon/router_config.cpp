@@ -29,10 +29,7 @@ const char* to_string(RouterFlavour f) {
 
 namespace router_config {
 
-unsigned whole_seconds(config::Duration d) {
-  auto ms = d.count();
-  return static_cast<unsigned>(std::max<long long>(1, (ms + 999) / 1000));
-}
+unsigned router_seconds(config::Duration d) { return std::max(1u, config::whole_seconds(d)); }
 
 std::vector<AcceptRange> ranges_of(const Plan& plan, net::Family family) {
   std::vector<AcceptRange> out;
@@ -187,8 +184,8 @@ net::Expected<Plan, std::string> make_plan(const RouterConfigRequest& req) {
     b.node_port = cfg.bgp.listen_port;
     b.hold_s = static_cast<unsigned>(peer->hold_time.count() / 1000);  // 0 is legal: no keepalives
     if (b.hold_s != 0 && b.hold_s < 3) b.hold_s = 3;                    // RFC 4271: 0 or at least 3
-    b.keepalive_s = peer->keepalive_time.count() == 0 ? 0 : whole_seconds(peer->keepalive_time);
-    b.connect_retry_s = whole_seconds(peer->connect_retry);
+    b.keepalive_s = peer->keepalive_time.count() == 0 ? 0 : router_seconds(peer->keepalive_time);
+    b.connect_retry_s = router_seconds(peer->connect_retry);
     if (peer->bfd.enabled) b.bfd = bfd_side(peer->bfd, peer->multihop > 1);
     if (peer->address.is_v4()) plan.router_id = peer->address;
     head << "The router: " << peer->address << " in AS " << b.router_asn << "; the nodes: AS " << b.node_asn
@@ -209,9 +206,9 @@ net::Expected<Plan, std::string> make_plan(const RouterConfigRequest& req) {
     o.interface = &cfg.ospf.interfaces.front();
     o.router_interface = req.ospf_interface.empty() ? o.interface->name : req.ospf_interface;
     o.area = cfg.ospf.area.to_string();
-    o.hello_s = whole_seconds(o.interface->hello_interval);
-    o.dead_s = whole_seconds(o.interface->dead_interval);
-    o.retransmit_s = whole_seconds(o.interface->retransmit_interval);
+    o.hello_s = router_seconds(o.interface->hello_interval);
+    o.dead_s = router_seconds(o.interface->dead_interval);
+    o.retransmit_s = router_seconds(o.interface->retransmit_interval);
     if (o.interface->bfd.enabled) o.bfd = bfd_side(o.interface->bfd, false);
     head << "OSPF area " << o.area << " on the router's interface \"" << o.router_interface << "\""
          << (req.ospf_interface.empty() ? " (the nodes' interface name; change it with --interface)" : "")

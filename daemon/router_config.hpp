@@ -1,4 +1,4 @@
-// The upstream router's side of the peering, generated from our config (product.md item 8):
+// The upstream router's side of the peering, generated from our config:
 // `clusterip-speaker router-config`. Pure: (config, node addresses, flavour) -> text.
 #pragma once
 #include <optional>

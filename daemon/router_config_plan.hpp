@@ -59,7 +59,7 @@ net::Expected<Plan, std::string> make_plan(const RouterConfigRequest&);
 std::vector<AcceptRange> ranges_of(const Plan&, net::Family);
 
 // Durations as whole seconds for routers that take nothing finer (rounded up, at least 1).
-unsigned whole_seconds(config::Duration);
+unsigned router_seconds(config::Duration);
 
 // Every line of text behind a comment mark ("# ", "! ").
 std::string commented(const std::string& text, const char* mark);

@@ -17,6 +17,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "k8s/line_splitter.hpp"
 #include "net/address.hpp"
 
 namespace k8s {
@@ -111,8 +112,9 @@ asio::awaitable<HttpResult> HttpClient::post(std::string target, std::string jso
 }
 
 asio::awaitable<HttpResult> HttpClient::stream(std::string target, LinesHandler on_lines,
-                                               std::chrono::milliseconds idle_timeout, RequestCanceller* cancel) {
-  co_return co_await exchange("GET", std::move(target), {}, &on_lines, idle_timeout, cancel);
+                                               std::chrono::milliseconds idle_timeout, RequestCanceller* cancel,
+                                               std::size_t max_line_bytes) {
+  co_return co_await exchange("GET", std::move(target), {}, &on_lines, idle_timeout, cancel, max_line_bytes);
 }
 
 namespace {
@@ -126,7 +128,8 @@ std::string describe(const error_code& ec) {
 // Reads the response on an established stream (plain or TLS).
 template <typename Stream>
 asio::awaitable<HttpResult> read_response(Stream& stream, beast::flat_buffer& buffer, HttpClient::LinesHandler* on_lines,
-                                          std::chrono::milliseconds timeout, const std::string& what) {
+                                          std::chrono::milliseconds timeout, const std::string& what,
+                                          std::size_t max_line_bytes) {
   error_code ec;
   auto& lowest = beast::get_lowest_layer(stream);
   if (!on_lines) {
@@ -150,8 +153,7 @@ asio::awaitable<HttpResult> read_response(Stream& stream, beast::flat_buffer& bu
   HttpResponse response{parser.get().result_int(), {}};
   const bool ok = response.status / 100 == 2;
   std::vector<char> chunk(64 * 1024);
-  std::string pending;  // an incomplete last line
-  std::vector<std::string_view> lines;
+  LineSplitter splitter(max_line_bytes);
   while (!parser.is_done()) {
     parser.get().body().data = chunk.data();
     parser.get().body().size = chunk.size();
@@ -163,23 +165,17 @@ asio::awaitable<HttpResult> read_response(Stream& stream, beast::flat_buffer& bu
     if (!ok) {
       if (response.body.size() < (1u << 20)) response.body.append(chunk.data(), got);
     } else if (got > 0) {
-      pending.append(chunk.data(), got);
-      lines.clear();
-      std::size_t start = 0;
-      for (std::size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1) {
-        std::string_view line(pending.data() + start, nl - start);
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (!line.empty()) lines.push_back(line);
+      const auto& lines = splitter.feed(std::string_view(chunk.data(), got));
+      if (splitter.over_limit()) {
+        response.line_over_limit = true;  // the connection closes with the stream
+        co_return response;
       }
-      bool more = true;
-      if (!lines.empty()) more = (*on_lines)(lines);
-      pending.erase(0, start);
-      if (!more) co_return response;
+      if (!lines.empty() && !(*on_lines)(lines)) co_return response;
     }
     if (ec) co_return net::Unexpected(what + ": reading stream: " + describe(ec));
   }
-  if (ok && !pending.empty()) {  // a last line without its newline
-    std::vector<std::string_view> last{pending};
+  if (ok && !splitter.rest().empty()) {  // a last line without its newline
+    std::vector<std::string_view> last{splitter.rest()};
     (*on_lines)(last);
   }
   co_return response;
@@ -200,7 +196,7 @@ struct CancelScope {
 
 asio::awaitable<HttpResult> HttpClient::exchange(std::string method, std::string target, std::string body,
                                                  LinesHandler* on_lines, std::chrono::milliseconds timeout,
-                                                 RequestCanceller* cancel) {
+                                                 RequestCanceller* cancel, std::size_t max_line_bytes) {
   const ClusterConfig& cfg = impl_->config;
   const ServerUrl& server = cfg.server;
   std::string what = method + " " + server.scheme + "://" + server.host + ":" + std::to_string(server.port) +
@@ -243,7 +239,7 @@ asio::awaitable<HttpResult> HttpClient::exchange(std::string method, std::string
     beast::get_lowest_layer(stream).expires_after(impl_->timeouts.request);
     co_await http::async_write(stream, req, asio::redirect_error(asio::use_awaitable, e));
     if (e) co_return net::Unexpected(what + ": sending request: " + describe(e));
-    co_return co_await read_response(stream, buffer, on_lines, timeout, what);
+    co_return co_await read_response(stream, buffer, on_lines, timeout, what, max_line_bytes);
   };
 
   if (!impl_->tls) {

@@ -20,7 +20,12 @@ namespace k8s {
 struct HttpResponse {
   unsigned status = 0;
   std::string body;  // for stream(): the body only when the status is not 2xx
+  bool line_over_limit = false;  // stream(): ended at a line longer than max_line_bytes
 };
+
+// The longest watch line stream() takes by default. An object is at most 1.5 MiB in etcd (the
+// apiserver's default request limit); its JSON in a watch event stays well below this.
+constexpr std::size_t kDefaultMaxLineBytes = 8u << 20;
 // The error is a transport failure (connect, TLS, timeout, broken framing), said for people.
 using HttpResult = net::Expected<HttpResponse, std::string>;
 
@@ -61,9 +66,10 @@ class HttpClient {
   boost::asio::awaitable<HttpResult> post(std::string target, std::string json_body, RequestCanceller* cancel = nullptr);
   // A GET whose body is read as it arrives and handed over line by line (watch streams).
   // idle_timeout bounds the wait for each read. Ends when the server ends the body, on error,
-  // or when on_lines returns false.
+  // when on_lines returns false, or at a line longer than max_line_bytes (line_over_limit).
   boost::asio::awaitable<HttpResult> stream(std::string target, LinesHandler on_lines,
-                                            std::chrono::milliseconds idle_timeout, RequestCanceller* cancel = nullptr);
+                                            std::chrono::milliseconds idle_timeout, RequestCanceller* cancel = nullptr,
+                                            std::size_t max_line_bytes = kDefaultMaxLineBytes);
 
   const ClusterConfig& config() const;
   boost::asio::any_io_executor executor() const;
@@ -73,7 +79,7 @@ class HttpClient {
   explicit HttpClient(std::unique_ptr<Impl>);
   boost::asio::awaitable<HttpResult> exchange(std::string method, std::string target, std::string body,
                                               LinesHandler* on_lines, std::chrono::milliseconds idle,
-                                              RequestCanceller* cancel);
+                                              RequestCanceller* cancel, std::size_t max_line_bytes = 0);
   std::unique_ptr<Impl> impl_;
 };
 

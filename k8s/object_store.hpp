@@ -2,6 +2,7 @@
 // list/watch loop feeds it, tests drive it directly.
 #pragma once
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,12 +53,7 @@ class ObjectStore {
   std::optional<Change<T>> apply(WatchEventType type, T obj) {
     auto key = object_key(obj.meta);
     auto it = items_.find(key);
-    if (type == WatchEventType::deleted) {
-      if (it == items_.end()) return std::nullopt;
-      Change<T> c{ChangeType::deleted, key, std::move(it->second)};
-      items_.erase(it);
-      return c;
-    }
+    if (type == WatchEventType::deleted) return erase(key);
     if (type != WatchEventType::added && type != WatchEventType::modified) return std::nullopt;
     if (it == items_.end()) {
       items_.emplace(key, obj);
@@ -67,6 +63,15 @@ class ObjectStore {
     it->second = obj;  // keep the newest resourceVersion even when nothing we use changed
     if (same) return std::nullopt;
     return Change<T>{ChangeType::updated, std::move(key), std::move(obj)};
+  }
+
+  // Forgets one object (a watch event for it could not be read): the change, if it was known.
+  std::optional<Change<T>> erase(const std::string& key) {
+    auto it = items_.find(key);
+    if (it == items_.end()) return std::nullopt;
+    Change<T> c{ChangeType::deleted, key, std::move(it->second)};
+    items_.erase(it);
+    return c;
   }
 
   // Equal apart from metadata.resourceVersion: a Node's heartbeat bumps its resourceVersion

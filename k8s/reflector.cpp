@@ -114,8 +114,10 @@ asio::awaitable<void> Reflector<T>::run() {
     bool quick = std::chrono::steady_clock::now() - started < std::chrono::seconds(1);
     switch (end) {
       case WatchEnd::gone:
-        // Our resourceVersion is older than the server keeps: list again, diff against the store.
-        ++stats_.relists_after_gone;
+      case WatchEnd::unreadable:
+        // Our resourceVersion is older than the server keeps, or an event was lost: list again,
+        // diff against the store.
+        ++(end == WatchEnd::gone ? stats_.relists_after_gone : stats_.relists_after_bad_event);
         need_list = true;
         if (std::chrono::steady_clock::now() - last_list < std::chrono::seconds(1))
           co_await sleep(options_.backoff.next());  // do not spin if the server keeps saying Gone
@@ -204,6 +206,7 @@ asio::awaitable<typename Reflector<T>::WatchEnd> Reflector<T>::watch() {
   ++stats_.watches;
 
   bool gone = false;
+  bool lost_event = false;
   std::string error;
   auto on_lines = [&](const std::vector<std::string_view>& lines) -> bool {
     std::vector<Change<T>> changes;
@@ -212,8 +215,21 @@ asio::awaitable<typename Reflector<T>::WatchEnd> Reflector<T>::watch() {
       auto ev = decode_watch_event<T>(line);
       if (!ev) {
         ++stats_.decode_errors;
-        spdlog::warn("k8s {}: skipping {}", spec_.name, ev.error().error.message);
-        if (!ev.error().resource_version.empty()) stats_.resource_version = ev.error().resource_version;
+        const auto& bad = ev.error();
+        if (bad.error.key.empty()) {
+          // We cannot tell which object changed, or how: it might have been a DELETED. Moving the
+          // resourceVersion past it would keep a stale object (a stale route) for good; stop here
+          // and list again from the server's current state.
+          spdlog::warn("k8s {}: listing again after an unreadable watch event: {}", spec_.name, bad.error.message);
+          lost_event = true;
+          keep_going = false;
+          break;
+        }
+        // A named object we cannot read is skipped, as a list skips it: out of the store, so a
+        // malformed DELETED cannot leave the object behind.
+        spdlog::warn("k8s {}: skipping {}", spec_.name, bad.error.message);
+        if (auto c = store_.erase(bad.error.key)) changes.push_back(std::move(*c));
+        if (!bad.resource_version.empty()) stats_.resource_version = bad.resource_version;
         continue;
       }
       if (ev->type == WatchEventType::error) {
@@ -231,12 +247,18 @@ asio::awaitable<typename Reflector<T>::WatchEnd> Reflector<T>::watch() {
     return keep_going && !stopped_;
   };
   auto res = co_await client_->stream(make_target(spec_.path, query), on_lines,
-                                      timeout + options_.idle_grace, &canceller_);
+                                      timeout + options_.idle_grace, &canceller_, options_.max_watch_line_bytes);
   if (stopped_) co_return WatchEnd::stopped;
   if (!res) {
     fail("watch: " + res.error());
     co_return WatchEnd::failed;
   }
+  if (res->line_over_limit) {
+    ++stats_.decode_errors;
+    fail("watch: an event longer than " + std::to_string(options_.max_watch_line_bytes) + " bytes, listing again");
+    co_return WatchEnd::unreadable;
+  }
+  if (lost_event) co_return WatchEnd::unreadable;
   if (res->status == 410 || gone) {
     spdlog::info("k8s {}: resourceVersion {} is gone, listing again", spec_.name, stats_.resource_version);
     co_return WatchEnd::gone;

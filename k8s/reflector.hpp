@@ -48,6 +48,8 @@ struct ReflectorOptions {
   std::chrono::seconds watch_timeout_max{600};
   // A watch that is silent this much longer than its timeout is considered dead.
   std::chrono::seconds idle_grace{30};
+  // A watch line (one event) longer than this ends the watch and the reflector lists again.
+  std::size_t max_watch_line_bytes = kDefaultMaxLineBytes;
   Backoff backoff = Backoff::standard();
   std::function<double()> random01;  // for the watch timeout; null = std random
 };
@@ -57,6 +59,7 @@ struct ReflectorStats {
   bool synced = false;
   std::uint64_t lists = 0;            // complete lists (first one included)
   std::uint64_t relists_after_gone = 0;
+  std::uint64_t relists_after_bad_event = 0;  // an event we could not read (or too long a line)
   std::uint64_t watches = 0;          // watch requests started
   std::uint64_t watch_restarts = 0;   // watches that ended (normally or not) and were restarted
   std::uint64_t failures = 0;         // failed requests (then backoff)
@@ -88,7 +91,9 @@ class Reflector : public std::enable_shared_from_this<Reflector<T>> {
   const ResourceSpec& spec() const { return spec_; }
 
  private:
-  enum class WatchEnd { ended, gone, failed, stopped };
+  // gone: 410, our resourceVersion is too old. unreadable: an event was lost (undecodable and
+  // nameless, or too long), so the store may be wrong. Both end in a new list.
+  enum class WatchEnd { ended, gone, unreadable, failed, stopped };
 
   Reflector(std::shared_ptr<HttpClient> client, ResourceSpec spec, Handlers handlers, ReflectorOptions options);
   boost::asio::awaitable<void> run();

@@ -1,5 +1,4 @@
-// Finds the cluster's Service CIDRs when the config does not name them (product.md, "What it
-// must do" 1): ServiceCIDR objects (v1, then v1beta1), the kubeadm-config ConfigMap, then a
+// Finds the cluster's Service CIDRs when the config does not name them: ServiceCIDR objects (v1, then v1beta1), the kubeadm-config ConfigMap, then a
 // dry-run Service create whose error message names the range. Explicit config is the caller's.
 #pragma once
 #include <boost/asio/awaitable.hpp>

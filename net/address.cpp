@@ -62,4 +62,6 @@ std::string Address::to_string() const {
 
 std::ostream& operator<<(std::ostream& os, const Address& a) { return os << a.to_string(); }
 
+std::string dotted(std::uint32_t host_order) { return Address::v4(host_order).to_string(); }
+
 }  // namespace net

@@ -44,6 +44,14 @@ class Address {
   std::array<std::uint8_t, 16> bytes_{};
 };
 
+// "a.b.c.d" of an IPv4 address or router ID held as a host-order number (OSPF and BGP IDs).
+std::string dotted(std::uint32_t host_order);
+
+// The host-order IPv4 netmask of a prefix length: 24 -> 255.255.255.0, 0 -> 0, 32 and above -> all ones.
+constexpr std::uint32_t v4_mask(unsigned length) {
+  return length == 0 ? 0 : length >= 32 ? ~std::uint32_t{0} : ~std::uint32_t{0} << (32 - length);
+}
+
 std::ostream& operator<<(std::ostream&, const Address&);
 
 }  // namespace net

@@ -23,10 +23,6 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 
 std::size_t slot(TimerId timer) { return static_cast<std::size_t>(timer); }
 
-std::uint32_t mask_of(unsigned length) {
-  return length == 0 ? 0 : length >= 32 ? ~std::uint32_t{0} : ~std::uint32_t{0} << (32 - length);
-}
-
 void keep_earliest(std::optional<Clock::time_point>& next, std::optional<Clock::time_point> at) {
   if (at && (!next || *at < *next)) next = at;
 }
@@ -64,11 +60,6 @@ wire::AuthConfig auth_config(const config::OspfInterfaceConfig& itf, InstanceLog
 }
 
 }  // namespace
-
-std::string dotted(std::uint32_t a) {
-  return std::to_string(a >> 24) + '.' + std::to_string((a >> 16) & 0xff) + '.' + std::to_string((a >> 8) & 0xff) +
-         '.' + std::to_string(a & 0xff);
-}
 
 std::size_t Interface::packet_budget() const { return ospf_packet_budget(info.mtu, auth.type); }
 
@@ -111,7 +102,7 @@ void Instance::Impl::start_interface(Interface& itf, Clock::time_point now) {
   c.type = itf.broadcast() ? InterfaceType::broadcast : InterfaceType::point_to_point;
   c.router_id = router_id;
   c.address = itf.info.address;
-  c.mask = mask_of(itf.info.prefix_length);
+  c.mask = net::v4_mask(itf.info.prefix_length);
   c.priority = itf.config.priority;
   c.hello_interval = itf.config.hello_interval;
   c.dead_interval = itf.config.dead_interval;
@@ -234,7 +225,7 @@ void Instance::Impl::settle(Clock::time_point now) {
     InterfaceLinkState s;
     s.network = itf.broadcast() ? InterfaceLinkState::Network::broadcast : InterfaceLinkState::Network::point_to_point;
     s.address = itf.info.address;
-    s.mask = mask_of(itf.info.prefix_length);
+    s.mask = net::v4_mask(itf.info.prefix_length);
     s.cost = itf.config.cost;
     if (itf.broadcast()) {
       s.dr_address = itf.fsm->designated_router();
@@ -242,7 +233,9 @@ void Instance::Impl::settle(Clock::time_point now) {
         if (nbr.fsm.state() != NeighborState::full) continue;
         // Full with the DR, or the DR ourselves with some Full neighbor (§12.4.1.2).
         if (s.dr_address == itf.info.address || nbr.fsm.address() == s.dr_address) s.adjacent_to_dr = true;
+        s.full_neighbors.push_back(nbr.fsm.router_id());
       }
+      std::sort(s.full_neighbors.begin(), s.full_neighbors.end());
     } else {
       for (const auto& [key, nbr] : itf.neighbors)
         if (nbr.fsm.state() == NeighborState::full) s.full_neighbor = nbr.fsm.router_id();

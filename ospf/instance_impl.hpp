@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "net/address.hpp"
 #include "ospf/instance.hpp"
 #include "ospf/instance_log.hpp"
 #include "ospf/interface_fsm.hpp"
@@ -134,6 +135,6 @@ struct Instance::Impl {
   InstanceLog log;
 };
 
-std::string dotted(std::uint32_t address);
+using net::dotted;
 
 }  // namespace ospf

@@ -1,6 +1,6 @@
 // The instance's lines for the operator's log, rate-limited per kind of problem so that a
-// neighbor sending garbage ten times a second cannot flood the log (product.md: "a log line with
-// the peer; never a crash"). Pure: time comes in with each line.
+// neighbor sending garbage ten times a second cannot flood the log: a kind of bad input gets a
+// line naming the neighbor now and then, not one per packet. Pure: time comes in with each line.
 #pragma once
 #include <chrono>
 #include <cstddef>

@@ -4,6 +4,8 @@
 #include <ostream>
 #include <utility>
 
+#include "config/duration.hpp"
+
 namespace ospf {
 namespace {
 
@@ -14,11 +16,6 @@ struct Overloaded : Fs... {
 template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
 
-
-template <class Rep, class Period>
-std::uint32_t whole_seconds(std::chrono::duration<Rep, Period> d) {
-  return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(d).count());
-}
 
 bool is_designated(InterfaceState s) { return s == InterfaceState::dr || s == InterfaceState::backup; }
 
@@ -88,8 +85,8 @@ Election elect_designated_routers(const NeighborSnapshot& self, const NeighborSn
 std::optional<std::string> hello_mismatch(const InterfaceConfig& config, const wire::Hello& hello) {
   // The mask is only meaningful on multi-access networks; on point-to-point links it is ignored.
   if (config.type == InterfaceType::broadcast && hello.network_mask != config.mask) return "network mask mismatch";
-  if (hello.hello_interval != whole_seconds(config.hello_interval)) return "HelloInterval mismatch";
-  if (hello.dead_interval != whole_seconds(config.dead_interval)) return "RouterDeadInterval mismatch";
+  if (hello.hello_interval != config::whole_seconds(config.hello_interval)) return "HelloInterval mismatch";
+  if (hello.dead_interval != config::whole_seconds(config.dead_interval)) return "RouterDeadInterval mismatch";
   // The E bit says whether the area carries AS-external-LSAs; both ends must agree.
   if ((hello.options & wire::option::e) != (config.options & wire::option::e)) return "E bit (ExternalRoutingCapability) mismatch";
   return std::nullopt;
@@ -233,10 +230,10 @@ void InterfaceFsm::send_hello(Actions& out) {
 wire::Hello InterfaceFsm::hello() const {
   wire::Hello h;
   h.network_mask = config_.mask;
-  h.hello_interval = static_cast<std::uint16_t>(whole_seconds(config_.hello_interval));
+  h.hello_interval = static_cast<std::uint16_t>(config::whole_seconds(config_.hello_interval));
   h.options = config_.options;
   h.priority = config_.priority;
-  h.dead_interval = whole_seconds(config_.dead_interval);
+  h.dead_interval = config::whole_seconds(config_.dead_interval);
   h.designated_router = dr_;
   h.backup_designated_router = bdr_;
   for (const auto& n : neighbors_) h.neighbors.push_back(n.router_id);

@@ -1,6 +1,6 @@
 // What the kernel says about an OSPF interface right now: ifindex, primary IPv4 address and prefix,
 // MTU, and whether it is usable (up, carrier, an IPv4 address). Read-only.
-// engineering.md rule 9 wants kernel state read in daemon/netlink only; that module offers addresses
+// Kernel state is meant to be read in daemon/netlink only; that module offers addresses
 // but not ifindex, MTU or link flags, and the ospf library cannot depend on daemon_core, so this one
 // small reader uses getifaddrs(3), if_nametoindex(3) and SIOCGIFMTU. Move it behind daemon/netlink
 // when that grows a link reader.

@@ -1,19 +1,12 @@
 #include "ospf/lsa_key.hpp"
 
+#include "net/address.hpp"
+
 namespace ospf {
 
-namespace {
-void dotted(std::ostream& os, std::uint32_t v) {
-  os << (v >> 24) << '.' << ((v >> 16) & 0xff) << '.' << ((v >> 8) & 0xff) << '.' << (v & 0xff);
-}
-}  // namespace
-
 std::ostream& operator<<(std::ostream& os, const LsaKey& k) {
-  os << "type " << unsigned(k.type) << " id ";
-  dotted(os, k.ls_id);
-  os << " adv ";
-  dotted(os, k.advertising_router);
-  return os;
+  return os << "type " << unsigned(k.type) << " id " << net::dotted(k.ls_id) << " adv "
+            << net::dotted(k.advertising_router);
 }
 
 }  // namespace ospf

@@ -11,8 +11,6 @@ namespace {
 
 constexpr std::uint32_t kMaxMetric = 0xffffff;  // 24-bit metric field (LSInfinity)
 
-std::uint32_t mask_of(unsigned length) { return length == 0 ? 0 : ~std::uint32_t{0} << (32 - length); }
-
 void keep_earliest(std::optional<Clock::time_point>& next, Clock::time_point at) {
   if (!next || at < *next) next = at;
 }
@@ -61,6 +59,20 @@ LsaOriginator::Desired LsaOriginator::desired() const {
   }
   d.lsas[router_lsa_key()] = Content{wire::option::e, std::move(router)};
 
+  // Network-LSAs (§12.4.2): the DR of a broadcast segment speaks for it once it is Full with at
+  // least one other router. Without it the transit links that name the segment lead nowhere and
+  // SPF (§16.1) reaches no router on it. Link State ID: the DR's interface address.
+  for (const auto& itf : interfaces_) {
+    if (!itf.up || itf.network != InterfaceLinkState::Network::broadcast) continue;
+    if (itf.dr_address == 0 || itf.dr_address != itf.address || itf.full_neighbors.empty()) continue;
+    wire::NetworkLsa network;
+    network.network_mask = itf.mask;
+    network.attached_routers.push_back(router_id_);
+    for (auto id : itf.full_neighbors)
+      if (id != router_id_) network.attached_routers.push_back(id);
+    d.lsas[LsaKey{wire::lsa_type::network, itf.address, router_id_}] = Content{wire::option::e, std::move(network)};
+  }
+
   // AS-external-LSAs (§12.4.4): the cap takes the lowest prefixes, so the choice is stable.
   const std::size_t n = std::min<std::size_t>(prefixes_.size(), policy_.max_external_lsas);
   d.externals_left_out = prefixes_.size() - n;
@@ -81,13 +93,13 @@ LsaOriginator::Desired LsaOriginator::desired() const {
       longer.push_back(p);
   }
   for (const auto& p : longer) {
-    const std::uint32_t id = p.address().v4_value() | ~mask_of(p.length());
+    const std::uint32_t id = p.address().v4_value() | ~net::v4_mask(p.length());
     if (!by_id.emplace(id, p).second) ++d.externals_left_out;  // another prefix owns that ID
   }
 
   for (const auto& [id, p] : by_id) {
     wire::AsExternalLsa ext;
-    ext.network_mask = mask_of(p.length());
+    ext.network_mask = net::v4_mask(p.length());
     ext.external_type2 = policy_.metric_type != 1;
     ext.metric = std::min(policy_.metric, kMaxMetric);
     ext.forwarding_address = 0;  // traffic goes to us, the ASBR

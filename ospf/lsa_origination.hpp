@@ -1,5 +1,5 @@
-// The LSAs this router originates (RFC 2328 §12.4): its router-LSA for the area and one
-// AS-external-LSA per advertised IPv4 prefix, with the sequence numbers, MinLSInterval,
+// The LSAs this router originates (RFC 2328 §12.4): its router-LSA for the area, a network-LSA
+// for each broadcast segment where it is the DR, and one AS-external-LSA per advertised IPv4 prefix, with the sequence numbers, MinLSInterval,
 // LSRefreshTime, premature aging (§14.1) and sequence wrap (§12.1.6) that go with them. A pure
 // class: it remembers the last instance of each LSA it made and, given the desired state and
 // `now`, says which new instances or flushes to install and flood.
@@ -38,6 +38,9 @@ struct InterfaceLinkState {
   // we are Full with the DR (or are the DR with at least one Full neighbour).
   std::uint32_t dr_address = 0;
   bool adjacent_to_dr = false;
+  // Broadcast: the Router IDs of the neighbours we are Full with, ascending. While we are the DR
+  // (dr_address == address) they and we are the attached routers of the network-LSA (§12.4.2).
+  std::vector<std::uint32_t> full_neighbors;
   // Point-to-point: the neighbour's router ID while the adjacency is Full.
   std::optional<std::uint32_t> full_neighbor;
   bool operator==(const InterfaceLinkState&) const = default;

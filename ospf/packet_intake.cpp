@@ -6,14 +6,6 @@
 
 namespace ospf {
 
-namespace {
-
-std::uint32_t mask_of(unsigned length) {
-  return length == 0 ? 0 : length >= 32 ? ~std::uint32_t{0} : ~std::uint32_t{0} << (32 - length);
-}
-
-}  // namespace
-
 void Instance::Impl::receive(Interface& itf, std::uint32_t source, std::uint32_t destination,
                              std::span<const std::uint8_t> bytes, Clock::time_point now) {
   auto decoded = wire::decode_packet(bytes, itf.auth);
@@ -41,7 +33,7 @@ void Instance::Impl::receive(Interface& itf, std::uint32_t source, std::uint32_t
     return;
   }
   // On a broadcast network the sender must be on our subnet; point-to-point links may be unnumbered.
-  const std::uint32_t mask = mask_of(itf.info.prefix_length);
+  const std::uint32_t mask = net::v4_mask(itf.info.prefix_length);
   if (itf.broadcast() && (source & mask) != (itf.info.address & mask)) {
     drop(itf, source, what, "source not on interface subnet", "", now);
     return;

@@ -11,6 +11,8 @@
 #include <array>
 #include <cstring>
 
+#include "net/address.hpp"
+
 namespace ospf {
 
 namespace {
@@ -48,11 +50,6 @@ std::optional<IpDatagram> parse_ip_datagram(std::span<const std::uint8_t> bytes)
   d.destination = be32(&bytes[16]);
   d.payload = bytes.subspan(header, total - header);
   return d;
-}
-
-std::string ipv4_to_string(std::uint32_t a) {
-  return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 0xff) + "." + std::to_string((a >> 8) & 0xff) +
-         "." + std::to_string(a & 0xff);
 }
 
 struct RawSocket::State {
@@ -199,7 +196,7 @@ std::string RawSocket::send(std::uint32_t destination, std::span<const std::uint
     if (errno != EINTR) break;
   }
   ++counters_.send_errors;
-  return errno_text(("sendto " + ipv4_to_string(destination)).c_str());
+  return errno_text(("sendto " + net::dotted(destination)).c_str());
 }
 
 std::vector<std::string> RawSocket::set_groups(const std::vector<std::uint32_t>& groups) {
@@ -211,7 +208,7 @@ std::vector<std::string> RawSocket::set_groups(const std::vector<std::uint32_t>&
     m.imr_multiaddr.s_addr = htonl(group);
     m.imr_ifindex = ifindex_;
     if (set_option(fd, IPPROTO_IP, option, m)) return true;
-    problems.push_back(errno_text(((option == IP_ADD_MEMBERSHIP ? "joining " : "leaving ") + ipv4_to_string(group) +
+    problems.push_back(errno_text(((option == IP_ADD_MEMBERSHIP ? "joining " : "leaving ") + net::dotted(group) +
                                    " on " + interface_)
                                       .c_str()));
     return false;

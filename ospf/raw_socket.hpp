@@ -1,4 +1,4 @@
-// The OSPFv2 socket adapter (engineering.md rule 6: thin): one raw IPv4 socket, protocol 89, bound
+// The OSPFv2 socket adapter, thin (the protocol lives in the pure instance): one raw IPv4 socket, protocol 89, bound
 // to one interface. It reads datagrams, strips the IP header and hands the OSPF packet up with its
 // source and destination; it sends OSPF packets to an address (the kernel builds the IP header, TTL 1,
 // TOS internetwork control) and joins or leaves multicast groups on that interface. Nothing else.
@@ -30,9 +30,6 @@ struct IpDatagram {
 // nullopt when the bytes are no IPv4 datagram: too short, version not 4, IHL < 5 or beyond the
 // bytes, total length shorter than the header or longer than the bytes.
 std::optional<IpDatagram> parse_ip_datagram(std::span<const std::uint8_t> bytes);
-
-// "224.0.0.5" from a host-order address (for logs).
-std::string ipv4_to_string(std::uint32_t host_order);
 
 class RawSocket {
  public:

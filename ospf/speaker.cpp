@@ -4,6 +4,7 @@
 
 #include <bit>
 
+#include "net/address.hpp"
 #include "ospf/interface_state.hpp"
 
 namespace ospf {
@@ -36,7 +37,7 @@ Speaker::~Speaker() {
 void Speaker::start() {
   if (started_) return;
   started_ = true;
-  spdlog::info("OSPF: router id {}, area {}, {} interface(s)", ipv4_to_string(router_id_), config_.area.to_string(),
+  spdlog::info("OSPF: router id {}, area {}, {} interface(s)", net::dotted(router_id_), config_.area.to_string(),
                interfaces_.size());
   poll_interfaces();
 }
@@ -94,7 +95,7 @@ void Speaker::bring_up(Interface& i, const InterfaceInfo& info) {
   i.last_socket_error.clear();
   i.socket = std::move(*socket);
   i.up = info;
-  spdlog::info("OSPF: interface {} up: ifindex {}, {}/{}, MTU {}", name, info.ifindex, ipv4_to_string(info.address),
+  spdlog::info("OSPF: interface {} up: ifindex {}, {}/{}, MTU {}", name, info.ifindex, net::dotted(info.address),
                info.prefix_length, info.mtu);
   instance_.interface_up(name, info, Clock::now());
 }
@@ -170,20 +171,20 @@ void Speaker::log_neighbor_changes() {
     auto it = neighbor_states_.find(key);
     const std::string before = it == neighbor_states_.end() ? "Down" : it->second;
     if (before != n.state)
-      spdlog::info("OSPF: neighbour {} ({}) on {}: {} -> {}", ipv4_to_string(n.router_id), ipv4_to_string(n.address),
+      spdlog::info("OSPF: neighbour {} ({}) on {}: {} -> {}", net::dotted(n.router_id), net::dotted(n.address),
                    n.interface, before, n.state);
     now[key] = n.state;
   }
   for (const auto& [key, state] : neighbor_states_)
     if (!now.count(key))
-      spdlog::info("OSPF: neighbour {} on {}: {} -> gone", ipv4_to_string(key.second), key.first, state);
+      spdlog::info("OSPF: neighbour {} on {}: {} -> gone", net::dotted(key.second), key.first, state);
   const bool changed = now != neighbor_states_;
   neighbor_states_ = std::move(now);
   if (changed && neighbors_changed_) neighbors_changed_();
 }
 
 void Speaker::bfd_down(std::uint32_t address) {
-  spdlog::warn("OSPF: BFD session to {} down; the neighbour goes down", ipv4_to_string(address));
+  spdlog::warn("OSPF: BFD session to {} down; the neighbour goes down", net::dotted(address));
   instance_.kill_neighbor(address, Clock::now());
   flush();
 }

@@ -2,6 +2,8 @@
 
 #include <ostream>
 
+#include "net/address.hpp"
+
 namespace ospf {
 
 const char* to_string(TimerId timer) {
@@ -25,8 +27,7 @@ std::ostream& operator<<(std::ostream& os, const StopTimer& a) { return os << "S
 std::ostream& operator<<(std::ostream& os, const TimerExpired& e) { return os << "TimerExpired(" << e.timer << ')'; }
 
 std::ostream& operator<<(std::ostream& os, DottedQuad d) {
-  return os << (d.value >> 24) << '.' << ((d.value >> 16) & 0xff) << '.' << ((d.value >> 8) & 0xff) << '.'
-            << (d.value & 0xff);
+  return os << net::dotted(d.value);
 }
 
 }  // namespace ospf

@@ -330,6 +330,22 @@ void write_as_path(const std::vector<AsPathSegment>& segments, bool four_octet_a
   }
 }
 
+// RFC 6793 §4.2.2: toward a peer without the 4-octet AS capability, an AS_PATH holding an ASN
+// above 65535 goes out with AS_TRANS in its place, and AS4_PATH carries the real path so that the
+// next 4-octet speaker can put it back together. Confederation segments stay out of AS4_PATH.
+std::vector<AsPathSegment> as4_path_for_two_octet_peer(const PathAttributes& a, const EncodeContext& ctx) {
+  std::vector<AsPathSegment> out;
+  if (ctx.four_octet_as || !a.as_path) return out;
+  bool wide = false;
+  for (const auto& segment : *a.as_path)
+    for (auto asn : segment.asns) wide = wide || asn > 0xffff;
+  if (!wide) return out;
+  for (const auto& segment : *a.as_path)
+    if (segment.type == AsPathSegment::Type::as_sequence || segment.type == AsPathSegment::Type::as_set)
+      out.push_back(segment);
+  return out;
+}
+
 void write_address(const net::Address& address, net::ByteWriter& out) {
   out.bytes(std::span(address.bytes()).first(address.is_v4() ? 4 : 16));
 }
@@ -345,6 +361,12 @@ bool write_value(std::uint8_t type, const PathAttributes& a, const EncodeContext
       if (!a.as_path) return false;
       write_as_path(*a.as_path, ctx.four_octet_as, v);
       return true;
+    case attr::as4_path: {
+      const auto segments = as4_path_for_two_octet_peer(a, ctx);
+      if (segments.empty()) return false;
+      write_as_path(segments, true, v);
+      return true;
+    }
     case attr::next_hop:
       if (!a.next_hop) return false;
       write_address(*a.next_hop, v);
@@ -401,9 +423,12 @@ void encode_path_attributes(const PathAttributes& attributes, const EncodeContex
     const auto code = static_cast<std::uint8_t>(type);
     value.clear();
     net::ByteWriter v(value);
-    if (write_value(code, attributes, ctx, v)) write_attribute(*expected_category(code), code, value, out);
+    const bool written = write_value(code, attributes, ctx, v);
+    if (written) write_attribute(*expected_category(code), code, value, out);
+    // A received AS4_PATH gives way to the one made from our AS_PATH: never two of one type.
+    const bool replaced = written && code == attr::as4_path;
     for (const auto& unknown : attributes.unknown)
-      if (unknown.type == code) write_attribute(unknown.flags, unknown.type, unknown.value, out);
+      if (unknown.type == code && !replaced) write_attribute(unknown.flags, unknown.type, unknown.value, out);
   }
 }
 

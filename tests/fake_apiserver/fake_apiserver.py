@@ -557,7 +557,7 @@ class Store:
             self._publish(res, Event(self.rv, etype, obj, prev))
             return etype, obj
 
-    def delete(self, res: str, ns: str, name: str) -> dict | None:
+    def delete(self, res: str, ns: str, name: str, as_line: bytes | None = None) -> dict | None:
         with self.cond:
             key = (ns if RESOURCES[res].namespaced else "", name)
             prev = self.objects[res].pop(key, None)
@@ -567,7 +567,10 @@ class Store:
             final = copy.copy(prev)
             if isinstance(prev.get("metadata"), dict):
                 final["metadata"] = dict(prev["metadata"], resourceVersion=str(self.rv))
-            self._publish(res, Event(self.rv, "DELETED", final, prev))
+            if as_line is not None:  # the event reaches watchers as these bytes (a garbled DELETED)
+                self._publish(res, Event(self.rv, "RAW", None, None, raw=as_line))
+            else:
+                self._publish(res, Event(self.rv, "DELETED", final, prev))
             return final
 
     def raw_line(self, res: str, line: bytes) -> None:
@@ -1543,9 +1546,15 @@ class FakeApiServer:
 
     create = update = apply
 
-    def delete(self, resource: str, namespace: str | None, name: str) -> dict | None:
+    def delete(self, resource: str, namespace: str | None, name: str, as_line: bytes | str | None = None) -> dict | None:
+        """Deletes the object; with as_line, watchers get those bytes as the event's line instead of
+        the DELETED event (what a client that cannot decode the event sees)."""
         resource = KIND_TO_RESOURCE.get(resource, resource)
-        return self.store.delete(resource, namespace or "", name)
+        if isinstance(as_line, str):
+            as_line = as_line.encode()
+        if as_line is not None and not as_line.endswith(b"\n"):
+            as_line += b"\n"
+        return self.store.delete(resource, namespace or "", name, as_line)
 
     def get(self, resource: str, namespace: str | None, name: str) -> dict | None:
         resource = KIND_TO_RESOURCE.get(resource, resource)
@@ -1777,7 +1786,7 @@ def admin_command(api: FakeApiServer, method: str, path: str, body: dict | None 
             stored = api.inject_raw("services", obj) if kind == "malformed-service" else api.apply(obj)
             return 200, {"resourceVersion": str(api.resource_version), "object": stored}
         if p == "/delete":
-            gone = api.delete(body["resource"], body.get("namespace"), body["name"])
+            gone = api.delete(body["resource"], body.get("namespace"), body["name"], body.get("as_line"))
             return (200 if gone else 404), {"resourceVersion": str(api.resource_version), "deleted": gone is not None}
         if p == "/inject":
             stored = api.inject_raw(body["resource"], body["object"])

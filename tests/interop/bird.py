@@ -11,7 +11,7 @@ from routes import Cease, LogEvent, Path
 _PROTOCOL = """\
 protocol bgp {name} {{
   local {local} as {local_asn};
-  neighbor {address} as {asn};
+  neighbor {address} {asn};
   {hops}
   connect delay time 1;         # the default waits 5 s before the first connect
   connect retry time 1;
@@ -25,8 +25,11 @@ _CHANNEL = "  {family} {{ import all; export none; gateway {gateway}; }};\n"
 
 def _protocol_options(opts):
     """Per-peer extras (all optional): password, multihop (hops; the default is a direct session),
-    ttl_security (GTSM), channels (e.g. ["ipv4", "ipv6"]: both families over one session)."""
+    ttl_security (GTSM), channels (e.g. ["ipv4", "ipv6"]: both families over one session),
+    as4 (False: BIRD offers no 4-octet AS capability, so the session carries 2-octet AS_PATHs)."""
     extra = ""
+    if opts.get("as4") is False:
+        extra += "  enable as4 off;\n"
     if opts.get("password") is not None:
         extra += f'  password "{opts["password"]}";\n'
     if opts.get("ttl_security"):
@@ -86,8 +89,11 @@ protocol kernel kernel6 {{ ipv6 {{ import none; export all; }}; merge paths yes;
             families = opts.get("channels") or ["ipv6" if ":" in p.address else "ipv4"]
             # Beyond a hop the node's next hop is resolved through the router's own routes.
             gateway = "recursive" if multihop else "direct"
+            # No AS number: any external one (how a router without 4-octet AS support can still
+            # peer with a node whose ASN is wider: it checks the ASN from the capability, and its
+            # config could not name it).
             text += _PROTOCOL.format(name=p.name, local=p.local, local_asn=self.asn, address=p.address,
-                                     asn=p.asn, hops=f"multihop {multihop};" if multihop else _DIRECT,
+                                     asn=f"as {p.asn}" if p.asn is not None else "external", hops=f"multihop {multihop};" if multihop else _DIRECT,
                                      extra=_protocol_options(opts),
                                      channels="".join(_CHANNEL.format(family=f, gateway=gateway)
                                                       for f in families))
@@ -149,6 +155,11 @@ protocol kernel kernel6 {{ ipv6 {{ import none; export all; }}; merge paths yes;
         return [Path(peer=by_proto.get(p["proto"], p["proto"]), next_hop=p["via"],
                      communities=p["communities"], local_pref=p["local_pref"]) for p in paths]
 
+    def as_paths(self, prefix):
+        """The BGP.as_path of each path BIRD holds for exactly this prefix, as lists of ASNs."""
+        return [[int(a) for a in re.findall(r"\d+", line.split(":", 1)[1])]
+                for line in self._show_route(prefix).splitlines() if line.strip().startswith("BGP.as_path:")]
+
     def protocol(self, peer):
         return self.birdc("show", "protocols", "all", self._names[peer])
 
@@ -208,8 +219,8 @@ protocol kernel kernel6 {{ ipv6 {{ import none; export all; }}; merge paths yes;
 class BirdOspfRouter(BirdRouter):
     """BIRD 2 as an OSPFv2 router (area 0) on the given interfaces; what it learns goes to the kernel.
 
-    interfaces: name -> {"type": "broadcast" | "ptp", "md5": key or None}; hello 1 s, dead 4 s to
-    match the nodes' configs."""
+    interfaces: name -> {"type": "broadcast" | "ptp", "md5": key or None, "priority": N (BIRD's default
+    1 when absent)}; hello 1 s, dead 4 s to match the nodes' configs."""
 
     def __init__(self, ns, workdir, router_id, interfaces):
         super().__init__(ns, workdir, asn=None, router_id=router_id, peers=[])
@@ -241,9 +252,10 @@ protocol kernel kernel4 {{ ipv4 {{ import none; export all; }}; merge paths yes;
             text += (f'    interface "{name}" {{\n'
                      f'      type {opts.get("type", "broadcast")};\n'
                      f'      hello 1; dead 4; retransmit 2; wait 2;\n'
-                     f'{auth}'
-                     f'{"      bfd yes;" + chr(10) if opts.get("bfd") else ""}'
-                     f'    }};\n')
+                     + (f'      priority {opts["priority"]};\n' if opts.get("priority") is not None else "")
+                     + f'{auth}'
+                     + ("      bfd yes;\n" if opts.get("bfd") else "")
+                     + '    };\n')
         text += "  };\n}\n"
         return text
 
@@ -260,6 +272,15 @@ protocol kernel kernel4 {{ ipv4 {{ import none; export all; }}; merge paths yes;
             if kind and s.startswith("via "):
                 hops.add(s.split()[1])
         return kind, hops
+
+    def lsadb(self):
+        """The LSAs in BIRD's database as (LS type, LS ID, advertising router): `show ospf lsadb`."""
+        found = set()
+        for line in self.birdc("show", "ospf", "lsadb").splitlines():
+            m = re.match(r"^\s*([0-9a-f]{4})\s+(\d+\.\d+\.\d+\.\d+)\s+(\d+\.\d+\.\d+\.\d+)\s+[0-9a-f]{8}\b", line)
+            if m:  # BIRD prints the type with its scope bits (0x4005 for AS-external): keep the code
+                found.add((int(m.group(1), 16) & 0xff, m.group(2), m.group(3)))
+        return found
 
     def neighbors(self):
         """router id -> state ("Full/DR", "Full/PtP", ...) as `show ospf neighbors` lists them."""

@@ -203,8 +203,8 @@ class FrrRouter:
 class FrrOspfRouter(FrrRouter):
     """FRR (zebra + ospfd) as an OSPFv2 router (area 0) on the given interfaces, routes into the kernel.
 
-    interfaces: name -> {"type": "broadcast" | "ptp", "md5": key or None}; hello 1 s, dead 4 s to
-    match the nodes' configs."""
+    interfaces: name -> {"type": "broadcast" | "ptp", "md5": key or None, "priority": N (FRR's default
+    1 when absent)}; hello 1 s, dead 4 s to match the nodes' configs."""
 
     def __init__(self, ns, workdir, router_id, interfaces):
         super().__init__(ns, workdir, asn=None, router_id=router_id, peers=[])
@@ -233,6 +233,8 @@ class FrrOspfRouter(FrrRouter):
                       " ip ospf retransmit-interval 1"]
             if opts.get("type") == "ptp":
                 lines.append(" ip ospf network point-to-point")
+            if opts.get("priority") is not None:
+                lines.append(f" ip ospf priority {opts['priority']}")
             if opts.get("md5") is not None:
                 lines += [f" ip ospf message-digest-key 1 md5 {opts['md5']}",
                           " ip ospf authentication message-digest"]

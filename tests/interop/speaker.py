@@ -34,7 +34,7 @@ def _yaml(value):
 
 
 def config_yaml(name, router_id, asn, peers, prefixes, drain_time, listen_port=0, sections=None):
-    """A config in the product.md schema. Kubernetes is off, so nothing gates the static plan.
+    """A config in the documented schema (docs/configuration.md). Kubernetes is off, so nothing gates the static plan.
     A peer's keys besides address and asn (password, passive, multihop, next_hop, communities, ...)
     are added to, or replace, the defaults below.
     sections: top-level section -> {key: value} added to, or replacing, that section's keys below

@@ -5,7 +5,8 @@ and checks what the router learned (RIB, kernel FIB, session state) or, for a ne
 learned nothing for a while and the daemon kept running:
   TCP MD5 (BIRD, FRR with password_file; a wrong password), passive, connection collision,
   eBGP multihop through a routing hop (and TTL 1 dying there), GTSM, IPv6 routes over an IPv4
-  session, GoBGP with 4-octet ASNs and (large) communities, and check-config / run on bad files.
+  session, GoBGP with 4-octet ASNs and (large) communities, BIRD without 4-octet AS support (AS4_PATH),
+  and check-config / run on bad files.
 """
 import json
 import os
@@ -24,6 +25,10 @@ from speaker import binary
 
 ROUTER_ASN, NODE_ASN = 64512, 64513
 PASSWORD = "s3cret"
+# How the daemon says it resolved a connection collision (RFC 4271 §6.8): it kept one session, let
+# the peer's connection win, or took the peer's connection because its own was not in OpenSent yet.
+COLLISION_RESOLVED = r"connection collision, (?:keeping the existing session|the peer's connection wins)|" \
+                     r"the peer connected first; using its connection"
 NEGATIVE_WINDOW = 6.0  # seconds a session that must not come up is watched (connect retry is 1 s on both sides)
 
 
@@ -239,13 +244,20 @@ class BgpOptions(LabTestCase):
             log = self.log_text(node.log, log_at)
             self.assertEqual(log.count(": established, hold time"), 1,
                              f"round {rnd}: the daemon should establish exactly one session:\n{log}")
-            ours = re.findall(r"connection collision[^\n]*", log)
+            ours = re.findall(rf"{COLLISION_RESOLVED}[^\n]*", log)
             bird = [l.split("> ", 1)[-1] for l in self.log_text(router.log, bird_at).splitlines()
                     if re.search(r"(?i)collision|Incoming connection|Connected$", l)]
             report(f"collision round {rnd}: held back {cut:g}s, neighbour states router/node "
                    f"{[q[0].get('state') if q else None for q in queued]}, SYN-SENT {pending}; "
                    f"heal took {(t_heal - t0) * 1000:.1f}ms -> route {t_up - t_heal:.2f}s; "
-                   f"daemon: {ours or 'no collision logged'}; BIRD: {bird}")
+                   f"daemon: {ours}; BIRD: {bird}")
+            # It was a collision: both sides had their SYN held back, both TCP connections came up
+            # (BIRD connected out and accepted the daemon's), and the daemon said how it chose one.
+            self.assertEqual([n >= 1 for n in pending], [True, True], f"round {rnd}: SYN-SENT {pending}")
+            self.assertTrue(any(l.endswith(": Connected") for l in bird) and
+                            any("Incoming connection" in l for l in bird),
+                            f"round {rnd}: the connections did not cross: BIRD logged {bird}")
+            self.assertTrue(ours, f"round {rnd}: the daemon logged no collision resolution:\n{log}")
 
     # ---- 4. eBGP multihop -----------------------------------------------------------------------
 
@@ -382,6 +394,28 @@ class BgpOptions(LabTestCase):
                       "gobgpd did not log a Cease/Administrative Shutdown with the daemon's message")
         report(f"gobgp: SIGTERM -> route gone {t_gone - t_term:.2f}s, exit {node.exit_wall - t_term_wall:.2f}s;"
                f" gobgpd logged: {json.dumps(notes[-1])}")
+
+    # ---- 7b. a router without 4-octet AS support (RFC 6793 §4.2.2) ----------------------------------
+
+    def test_as4_path_toward_a_two_octet_router(self):
+        """Our ASN does not fit in 2 octets and BIRD runs with `enable as4 off`: the AS_PATH it gets says
+        AS_TRANS, and the AS4_PATH next to it lets BIRD put the real path back together."""
+        node_asn = 4200000003
+        host = self.lab.add_host()
+        # BIRD refuses a neighbour ASN above 65535 with `enable as4 off`, and compares the ASN of our
+        # 4-octet capability with the configured one: so any external AS.
+        peer = Peer(host.name, host.v4, ROUTER_V4, None)
+        router = self.lab.start_router("bird", ROUTER_ASN, [peer], peer_options={host.v4: {"as4": False}})
+        node = self.lab.start_node("speaker", host, node_asn, [{"address": ROUTER_V4, "asn": ROUTER_ASN}],
+                                   [SERVICE_V4])
+        self.wait_route(router, SERVICE_V4, {peer.address}, [node])
+        report(f"bird as4 off: node start -> route in RIB and FIB {time.monotonic() - node.started:.2f}s")
+        proto = router.protocol(peer.address)
+        session = re.search(r"Session:\s+(.*)", proto)
+        self.assertIsNotNone(session, proto)
+        self.assertNotIn("AS4", session.group(1), f"a 4-octet AS session despite `enable as4 off`:\n{proto}")
+        self.assertEqual(router.as_paths(SERVICE_V4), [[node_asn]],
+                         "BIRD should rebuild the real AS path from AS4_PATH, not keep AS_TRANS (23456)")
 
     # ---- 8. config errors at the CLI ---------------------------------------------------------------
 

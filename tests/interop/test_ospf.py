@@ -45,12 +45,13 @@ def read_text(path):
         return f.read()
 
 
-def ospf_config_yaml(name, router_id, interface, network, key, bfd=False):
-    """A config in the product.md schema: OSPF only (BGP and Kubernetes off), one static Service CIDR;
-    bfd: BFD 300 ms x 3 with the interface's neighbours."""
-    auth = f', auth: {{ type: md5, key_id: 1, key: "{key}" }}' if key is not None else ""
+def ospf_config_yaml(name, router_id, interface, network, key, priority=None, bfd=False):
+    """A config in the documented schema (docs/configuration.md): OSPF only (BGP and Kubernetes off), one
+    static Service CIDR; bfd: BFD 300 ms x 3 with the interface's neighbours."""
+    extra = f', auth: {{ type: md5, key_id: 1, key: "{key}" }}' if key is not None else ""
+    extra += f", priority: {priority}" if priority is not None else ""
     if bfd:
-        auth += ", bfd: { enabled: true, min_rx: 300ms, min_tx: 300ms, multiplier: 3 }"
+        extra += ", bfd: { enabled: true, min_rx: 300ms, min_tx: 300ms, multiplier: 3 }"
     return (
         f'node: {{ name: {name}, router_id: "{router_id}" }}\n'
         f'advertise: {{ service_cidrs: ["{SERVICE_V4}"], static: [], cluster_ips: none, '
@@ -63,20 +64,20 @@ def ospf_config_yaml(name, router_id, interface, network, key, bfd=False):
         f'  router_id: "{router_id}"\n'
         "  interfaces:\n"
         f"    - {{ name: {interface}, network: {network}, hello_interval: 1s, dead_interval: 4s, "
-        f"retransmit_interval: 1s{auth} }}\n"
+        f"retransmit_interval: 1s{extra} }}\n"
         "log: { level: debug }\n")
 
 
 class OspfSpeakerNode(SpeakerNode):
     """clusterip-speaker in a node namespace with an OSPF-only config (start/stop/logs as for BGP)."""
 
-    def __init__(self, host, workdir, network, key, bfd=False):
+    def __init__(self, host, workdir, network, key, priority=None, bfd=False):
         self.host, self.name = host, host.name
         self.router_id = host.v4
         self.conf = os.path.join(workdir, f"{self.name}.yaml")
         self.log = os.path.join(workdir, f"{self.name}.log")
         with open(self.conf, "w") as f:
-            f.write(ospf_config_yaml(self.name, host.v4, "uplink", network, key, bfd))
+            f.write(ospf_config_yaml(self.name, host.v4, "uplink", network, key, priority, bfd))
         self.process = None
 
 
@@ -231,6 +232,62 @@ class WrongKey:
         self.assertFalse(state.lower().startswith(("full", "exchange", "loading", "2-way", "init")),
                          f"the router has neighbour state {state!r} with a node using the wrong key")
         self.assertEqual(kernel_next_hops(router.ns, SERVICE_V4), set())
+
+
+class DaemonIsTheDr(LabTestCase):
+    """BIRD and FRR on one LAN, both at priority 0, the daemon at priority 1: the daemon is the only
+    router that can be DR, so it must originate the segment's network-LSA (RFC 2328 §12.4.2). Without
+    it every router-LSA's transit link points at nothing, SPF (§16.1) reaches no router on the LAN and
+    neither router has a route to the Service CIDR.
+
+        router namespace: bridge "lan" (no OSPF here, only the wire)
+          |-- node1: uplink 10.0.1.2/24, clusterip-speaker, priority 1 (DR)
+          |-- node2: uplink 10.0.1.3/24, BIRD, priority 0
+          |-- node3: uplink 10.0.1.4/24, FRR (zebra + ospfd), priority 0
+    """
+
+    def setUp(self):
+        super().setUp()
+        require("bird", "speaker")
+        require("frr", "speaker")
+
+    def test_both_routers_route_via_the_dr_node(self):
+        node_host, bird_host, frr_host = (self.lab.add_host() for _ in range(3))
+        self.lab.adopt(Capture(self.lab.router_ns, "lan", self.workdir))
+        lan = {"uplink": {"type": "broadcast", "md5": None, "priority": 0}}
+        routers = [self.lab.adopt(BirdOspfRouter(bird_host.ns, self.workdir, bird_host.v4, lan)),
+                   self.lab.adopt(FrrOspfRouter(frr_host.ns, self.workdir, frr_host.v4, lan))]
+        for router in routers:
+            router.start()
+        node = self.lab.adopt(OspfSpeakerNode(node_host, self.workdir, "broadcast", None, priority=1))
+        node.start()
+
+        for router in routers:
+            def ospf_table(router=router):
+                self.assertTrue(node.running(), f"clusterip-speaker exited with {node.wait(0)}")
+                return router.ospf_route(SERVICE_V4)
+            kind, _ = wait_for(f"{SERVICE_V4} via {node_host.v4} in {router.kind}'s OSPF routes", ospf_table,
+                               until=lambda r: r[1] == {node_host.v4}, timeout=60)
+            self.assertEqual(kind, "E2", f"route type of {SERVICE_V4} at {router.kind}")
+            wait_for(f"{SERVICE_V4} via {node_host.v4} in {router.kind}'s kernel FIB",
+                     lambda router=router: kernel_next_hops(router.ns, SERVICE_V4),
+                     until=lambda hops: hops == {node_host.v4}, timeout=30)
+        report(f"daemon as DR for BIRD and FRR at priority 0: node start -> E2 route at both "
+               f"{time.monotonic() - node.started:.2f}s")
+        # What made it work: BIRD holds our network-LSA (type 2, LS ID = the DR's address), and sees
+        # the daemon as DR.
+        self.assertIn((2, node_host.v4, node_host.v4), routers[0].lsadb(), "no network-LSA from the daemon")
+        self.assertTrue(routers[0].neighbors().get(node_host.v4, "").startswith("Full/DR"), routers[0].neighbors())
+
+        # Leaving flushes it with the rest: the route goes from both, the daemon exits 0.
+        node.graceful_stop()
+        for router in routers:
+            wait_for(f"{SERVICE_V4} to leave {router.kind}'s kernel FIB",
+                     lambda router=router: kernel_next_hops(router.ns, SERVICE_V4), until=lambda hops: not hops,
+                     timeout=DEAD_INTERVAL + 20)
+        self.assertEqual(node.wait(10), 0, "exit status after SIGTERM")
+        wait_for("the network-LSA to leave BIRD's database", lambda: routers[0].lsadb(),
+                 until=lambda db: (2, node_host.v4, node_host.v4) not in db, timeout=DEAD_INTERVAL + 20)
 
 
 class BirdBroadcast(TwoNodesEcmp, LinkFlap, OspfScenarios, LabTestCase):

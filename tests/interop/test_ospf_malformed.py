@@ -48,7 +48,6 @@ PEER_ID = "10.0.0.99"       # below the daemon's: the daemon is master of the ex
 MD5_PEER_ID = "10.0.0.98"
 KEY = "malformed-key"
 HTTP = "127.0.0.1:9479"
-SETTLE = 0.5                # seconds to let a later, wrong, reaction show before the counters are compared
 
 
 def config_yaml(http):
@@ -207,15 +206,33 @@ class MalformedOspf(SharedLabCase):
         return {k: after.get(k, 0) - self.dropped_before.get(k, 0)
                 for k in set(after) | set(self.dropped_before) if after.get(k, 0) != self.dropped_before.get(k, 0)}
 
-    def assert_dropped(self, reason, count, log):
+    def barrier(self, reason, links):
+        """Instead of a pause before the counters are compared, a later observation: one more packet on
+        each link that the daemon drops for a reason other than the case's, counted. The daemon reads
+        each interface's packets in order, so once that drop shows, whatever the case sent before it
+        on that link has had its effect. Returns the reason the barrier packets were dropped for."""
+        other = "area mismatch" if reason == "bad version" else "bad version"
+        before = self.deltas().get(other, 0)
+        for link, router_id in links:
+            if other == "bad version":
+                link.send(sp.packet(sp.HELLO, sp.hello(MASK), router_id, version=3))
+            else:
+                link.send(sp.packet(sp.HELLO, sp.hello(MASK), router_id, area="0.0.0.7"))
+        wait_for(f"the barrier packet(s) counted as {other!r}", lambda: self.deltas().get(other, 0) - before,
+                 until=lambda n: n >= len(links), timeout=10)
+        return other
+
+    def assert_dropped(self, reason, count, log, links=None):
         """Exactly `count` more drops for `reason`, no other drop, and the daemon's log line: `log` is
         a regex "WHAT from SOURCE on INTERFACE: DETAIL" for the text after "OSPF: dropped ". The daemon
         logs a reason at most once a minute per interface and source, so when this case's line is
-        not there, an earlier line for the same reason must be (the one that holds it back)."""
+        not there, an earlier line for the same reason must be (the one that holds it back).
+        links: the (link, router ID) pairs the case sent on (default: plain)."""
         wait_for(f"{count} more drop(s) for {reason!r}", lambda: self.deltas().get(reason, 0),
                  until=lambda n: n >= count, timeout=10)
-        time.sleep(SETTLE)
-        self.assertEqual(self.deltas(), {reason: count}, "drop counters moved other than expected")
+        links = links or [(self.plain, PEER_ID)]
+        barrier = self.barrier(reason, links)
+        self.assertEqual(self.deltas(), {reason: count, barrier: len(links)}, "drop counters moved other than expected")
         if re.search(r"OSPF: dropped " + log, self.node.log_text(self.log_offset)):
             return
         where = log.split(": ", 1)[0]
@@ -225,10 +242,20 @@ class MalformedOspf(SharedLabCase):
     def lsa_bytes(self, **fields):
         return sp.lsa(sp.LSA_EXTERNAL, "10.123.0.0", PEER_ID, sp.external_lsa_body("255.255.0.0"), **fields)
 
-    def assert_not_flooded(self, prefix):
-        """The LSA did not get into the daemon's database: it would have flooded it on to BIRD."""
-        time.sleep(SETTLE)
-        self.assertEqual(self.bird.ospf_route(prefix), (None, set()), f"{prefix} reached BIRD")
+    barrier_lsas = 0
+
+    def assert_not_flooded(self, ls_id):
+        """The LSA did not get into the daemon's database: it would have flooded it on to BIRD. The
+        observation that makes "not" mean something: a valid LSA sent after it (LS ID 10.125.N.0, new
+        each time) reaches BIRD's database, so the bad one, had it been taken, would be there too."""
+        MalformedOspf.barrier_lsas += 1
+        barrier_id = f"10.125.{self.barrier_lsas}.0"
+        self.send_plain(sp.LS_UPDATE, sp.ls_update(sp.lsa(sp.LSA_EXTERNAL, barrier_id, PEER_ID,
+                                                          sp.external_lsa_body("255.255.255.0"))),
+                        destination=PLAIN_NODE)
+        wait_for(f"the valid LSA {barrier_id} in BIRD's database", lambda: self.bird.lsadb(),
+                 until=lambda db: (5, barrier_id, PEER_ID) in db, timeout=10)
+        self.assertNotIn((5, ls_id, PEER_ID), self.bird.lsadb(), f"the malformed LSA {ls_id} reached BIRD")
 
     # ==== The header (RFC 2328 §8.2, A.3.1) ==========================================================
 
@@ -279,8 +306,9 @@ class MalformedOspf(SharedLabCase):
             self.plain.send(p)
         wait_for("every garbage packet counted as dropped", lambda: sum(self.deltas().values()),
                  until=lambda n: n >= len(packets), timeout=10)
-        time.sleep(SETTLE)
+        barrier = self.barrier("garbage", [(self.plain, PEER_ID)])
         deltas = self.deltas()
+        deltas[barrier] -= 1  # the barrier packet's own drop
         self.assertEqual(sum(deltas.values()), len(packets), f"drops by reason: {deltas}")
         self.assertGreaterEqual(self.node.status()["packets_received"] - received_before, len(packets))
         self.assertIn("truncated", deltas)  # the short ones
@@ -292,7 +320,8 @@ class MalformedOspf(SharedLabCase):
         # Cryptographic on the interface without authentication, and null on the MD5 one.
         self.send_plain(sp.HELLO, self.valid_hello(), au_type=sp.AU_CRYPTO)
         self.send_md5(sp.HELLO, sp.hello(MASK))
-        self.assert_dropped("bad AuType", 2, rf"packet from ({PLAIN_PEER} on plain|{MD5_PEER} on md5): bad AuType: AuType")
+        self.assert_dropped("bad AuType", 2, rf"packet from ({PLAIN_PEER} on plain|{MD5_PEER} on md5): bad AuType: AuType",
+                            links=[(self.plain, PEER_ID), (self.md5, MD5_PEER_ID)])
         log = self.node.log_text()
         self.assertIn(f"dropped packet from {PLAIN_PEER} on plain: bad AuType: AuType 2, expected 0", log)
         self.assertIn(f"dropped packet from {MD5_PEER} on md5: bad AuType: AuType 0, expected 2", log)
@@ -302,7 +331,8 @@ class MalformedOspf(SharedLabCase):
         self.send_md5(sp.HELLO, sp.hello(MASK), auth=auth, digest=b"\x5a" * 16)
         self.send_md5(sp.HELLO, sp.hello(MASK), auth=sp.Md5("another-key"))
         self.assert_dropped("authentication failed", 2,
-                            rf"packet from {MD5_PEER} on md5: authentication failed: digest does not verify")
+                            rf"packet from {MD5_PEER} on md5: authentication failed: digest does not verify",
+                            links=[(self.md5, MD5_PEER_ID)])
         self.assertIsNone(self.node.neighbour_state(MD5_PEER_ID), "a neighbour from a packet with a bad digest")
 
     def test_replayed_crypto_sequence(self):
@@ -314,7 +344,8 @@ class MalformedOspf(SharedLabCase):
                  until=lambda s: s == "Init", timeout=10)
         self.send_md5(sp.HELLO, sp.hello(MASK), auth=auth, sequence=auth.sequence - 2)
         self.assert_dropped("crypto sequence number decreased", 1,
-                            rf"Hello from {MD5_PEER} on md5: crypto sequence number decreased")
+                            rf"Hello from {MD5_PEER} on md5: crypto sequence number decreased",
+                            links=[(self.md5, MD5_PEER_ID)])
 
     # ==== Hello (§10.5) ===============================================================================
 
@@ -407,13 +438,13 @@ class MalformedOspf(SharedLabCase):
         checksum = int.from_bytes(good[16:18], "big")
         self.send_plain(sp.LS_UPDATE, sp.ls_update(self.lsa_bytes(checksum=checksum ^ 0x0101)), destination=PLAIN_NODE)
         self.assert_dropped("bad LSA checksum", 1, rf"packet from {PLAIN_PEER} on plain: bad LSA checksum: LSA 0 of 1")
-        self.assert_not_flooded("10.123.0.0/16")
+        self.assert_not_flooded("10.123.0.0")
 
     def test_ls_update_lsa_length_overruns_packet(self):
         lsa = self.lsa_bytes(length=200)
         self.send_plain(sp.LS_UPDATE, sp.ls_update(lsa), destination=PLAIN_NODE)
         self.assert_dropped("bad LSA", 1, rf"packet from {PLAIN_PEER} on plain: bad LSA: LSA 0 of 1: LSA length 200")
-        self.assert_not_flooded("10.123.0.0/16")
+        self.assert_not_flooded("10.123.0.0")
 
     def test_ls_update_router_lsa_link_count_overruns(self):
         links = [sp.router_link("10.0.5.0", MASK, 3, 10)]
@@ -426,7 +457,7 @@ class MalformedOspf(SharedLabCase):
         self.send_plain(sp.LS_UPDATE, sp.ls_update(self.lsa_bytes(), count=1000), destination=PLAIN_NODE)
         self.assert_dropped("bad length", 1,
                             rf"packet from {PLAIN_PEER} on plain: bad length: Link State Update claims 1000 LSAs")
-        self.assert_not_flooded("10.123.0.0/16")
+        self.assert_not_flooded("10.123.0.0")
 
     def test_ls_update_lsa_shorter_than_header(self):
         self.send_plain(sp.LS_UPDATE, sp.ls_update(self.lsa_bytes(length=12)), destination=PLAIN_NODE)

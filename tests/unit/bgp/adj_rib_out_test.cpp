@@ -156,6 +156,26 @@ TEST(AdjRibOut, EqualAttributesAreTheSameObjectAcrossCalls) {
   EXPECT_EQ(all_nlri(rib.sync(wire::kIpv4Unicast, std::move(drained), {})).size(), 3u);
 }
 
+TEST(AdjRibOut, AttributeSetsNoRouteCarriesAnyMoreAreLetGo) {
+  // A Service whose communities annotation is edited again and again: each edit is a new
+  // attribute set. The cache keeps the ones in use, not every one ever seen.
+  AdjRibOut rib;
+  const auto policy = ebgp_policy();
+  std::vector<std::weak_ptr<const wire::PathAttributes>> earlier;
+  for (std::uint32_t edit = 1; edit <= 100; ++edit) {
+    net::RouteSet routes{R("10.96.0.0/12"), R("10.96.0.11/32", {0xfde80000 + edit})};
+    auto table = rib.desired(routes, policy, wire::kIpv4Unicast);
+    earlier.push_back(table.at(P("10.96.0.11/32")));
+    rib.sync(wire::kIpv4Unicast, std::move(table), {});  // the peer now holds this edit only
+  }
+  for (std::size_t i = 0; i + 1 < earlier.size(); ++i) EXPECT_TRUE(earlier[i].expired()) << "edit " << i + 1;
+  EXPECT_FALSE(earlier.back().expired());  // held by the peer's table (and the cache)
+  // While in use it stays one shared object from call to call.
+  net::RouteSet routes{R("10.96.0.0/12"), R("10.96.0.11/32", {0xfde80000 + 100})};
+  auto again = rib.desired(routes, policy, wire::kIpv4Unicast);
+  EXPECT_EQ(again.at(P("10.96.0.11/32")).get(), earlier.back().lock().get());
+}
+
 TEST(UpdatePacker, EveryUpdateFitsIn4096BytesAndNothingIsLost) {
   const int n = 5000;
   auto routes = many_host_routes(n);

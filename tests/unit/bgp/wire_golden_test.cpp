@@ -239,11 +239,84 @@ TEST(WireGolden, TwoOctetAsPathContext) {
   update.attributes.next_hop = ip("10.0.0.1");
   update.nlri = {prefix("10.0.0.0/8")};
   expect_both_ways(bytes, update, two_octet_decode, two_octet_encode);
+}
 
-  // An ASN wider than 16 bits goes out as AS_TRANS (RFC 6793 §4.2.2).
-  Update wide = update;
+// RFC 6793 §4.2.2: toward a peer without the 4-octet capability an ASN wider than 16 bits goes
+// in AS_PATH as AS_TRANS, and AS4_PATH (optional transitive, 4-octet ASNs) carries the real path.
+TEST(WireGolden, WideAsnTowardATwoOctetPeerAddsAs4Path) {
+  const Bytes bytes{
+      MARKER, 0x00, 0x3a, 0x02,  // length 58, UPDATE
+      0x00, 0x00, 0x00, 0x21,    // no withdrawn routes, 33 octets of attributes
+      0x40, 0x01, 0x01, 0x01,    // ORIGIN EGP
+      0x40, 0x02, 0x06, 0x02, 0x02, 0xfd, 0xe9, 0x5b, 0xa0,  // AS_PATH (65001 23456), 2-octet ASNs
+      0x40, 0x03, 0x04, 0x0a, 0x00, 0x00, 0x01,              // NEXT_HOP 10.0.0.1
+      0xc0, 0x11, 0x0a, 0x02, 0x02,                          // AS4_PATH, AS_SEQUENCE of 2
+      0x00, 0x00, 0xfd, 0xe9, 0xfa, 0x56, 0xea, 0x00,        //   (65001 4200000000)
+      0x08, 0x0a,                                            // NLRI 10.0.0.0/8
+  };
+  const EncodeContext two_octet{false};
+  Update wide;
+  wide.attributes.origin = Origin::egp;
   wide.attributes.as_path = {{AsPathSegment::Type::as_sequence, {65001, 4200000000u}}};
-  EXPECT_EQ(encode(wide, two_octet_encode), bytes);
+  wide.attributes.next_hop = ip("10.0.0.1");
+  wide.nlri = {prefix("10.0.0.0/8")};
+  EXPECT_EQ(encode(wide, two_octet), bytes);
+  EXPECT_EQ(encoded_size(wide.attributes, two_octet), 33u);  // what UPDATE packing budgets with
+
+  // A 2-octet receiver sees AS_TRANS in AS_PATH and AS4_PATH as an attribute it passes on.
+  auto decoded = decode(bytes, DecodeContext{false});
+  ASSERT_TRUE(decoded.has_value()) << decoded.error();
+  const auto& got = std::get<Update>(*decoded).attributes;
+  EXPECT_EQ(got.as_path, (std::vector<AsPathSegment>{{AsPathSegment::Type::as_sequence, {65001, kAsTrans}}}));
+  ASSERT_EQ(got.unknown.size(), 1u);
+  EXPECT_EQ(got.unknown[0].type, attr::as4_path);
+  EXPECT_EQ(got.unknown[0].flags, flag::optional | flag::transitive);
+  // Sent on as it came: one AS4_PATH, the received one.
+  EXPECT_EQ(encode(std::get<Update>(*decoded), two_octet), bytes);
+
+  // A path we build ourselves replaces a received AS4_PATH rather than adding a second one.
+  Update both = wide;
+  both.attributes.unknown = {{static_cast<std::uint8_t>(flag::optional | flag::transitive), attr::as4_path,
+                              {0x02, 0x01, 0x00, 0x00, 0x00, 0x07}}};
+  EXPECT_EQ(encode(both, two_octet), bytes);
+}
+
+TEST(WireGolden, As4PathOnlyWhenNeededAndWithoutConfederationSegments) {
+  const EncodeContext two_octet{false};
+  Update narrow;
+  narrow.attributes.origin = Origin::igp;
+  narrow.attributes.as_path = {{AsPathSegment::Type::as_sequence, {65001, 65002}}};
+  narrow.attributes.next_hop = ip("10.0.0.1");
+  narrow.nlri = {prefix("10.0.0.0/8")};
+  auto has_as4_path = [](const Bytes& bytes) {
+    auto decoded = decode(bytes, DecodeContext{false});
+    EXPECT_TRUE(decoded.has_value());
+    for (const auto& u : std::get<Update>(*decoded).attributes.unknown)
+      if (u.type == attr::as4_path) return true;
+    return false;
+  };
+  EXPECT_FALSE(has_as4_path(encode(narrow, two_octet)));  // every ASN fits: AS_PATH says it all
+
+  // Between two 4-octet speakers there is no AS4_PATH (§4.1), however wide the ASNs.
+  Update wide = narrow;
+  wide.attributes.as_path = {{AsPathSegment::Type::confed_sequence, {4200000001u}},
+                             {AsPathSegment::Type::as_sequence, {4200000000u}},
+                             {AsPathSegment::Type::as_set, {7, 8}}};
+  auto four = decode(encode(wide, EncodeContext{true}), DecodeContext{true});
+  ASSERT_TRUE(four.has_value());
+  EXPECT_TRUE(std::get<Update>(*four).attributes.unknown.empty());
+
+  // Toward a 2-octet peer: AS4_PATH holds the AS_SEQUENCE and AS_SET, not the confederation segment.
+  auto two = decode(encode(wide, two_octet), DecodeContext{false});
+  ASSERT_TRUE(two.has_value());
+  const auto& unknown = std::get<Update>(*two).attributes.unknown;
+  ASSERT_EQ(unknown.size(), 1u);
+  EXPECT_EQ(unknown[0].value, (Bytes{0x02, 0x01, 0xfa, 0x56, 0xea, 0x00,               // AS_SEQUENCE (4200000000)
+                                     0x01, 0x02, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x08}));  // AS_SET {7 8}
+  EXPECT_EQ(std::get<Update>(*two).attributes.as_path,
+            (std::vector<AsPathSegment>{{AsPathSegment::Type::confed_sequence, {kAsTrans}},
+                                        {AsPathSegment::Type::as_sequence, {kAsTrans}},
+                                        {AsPathSegment::Type::as_set, {7, 8}}}));
 }
 
 TEST(WireGolden, AsSetAndConfederationSegments) {

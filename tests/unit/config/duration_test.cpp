@@ -62,5 +62,13 @@ TEST(FormatDuration, RoundTripsThroughParse) {
   }
 }
 
+TEST(WholeSeconds, RoundsUpAndKeepsWholeSeconds) {
+  EXPECT_EQ(whole_seconds(seconds(90)), 90u);
+  EXPECT_EQ(whole_seconds(milliseconds(1500)), 2u);
+  EXPECT_EQ(whole_seconds(milliseconds(1)), 1u);
+  EXPECT_EQ(whole_seconds(milliseconds(0)), 0u);
+  EXPECT_EQ(whole_seconds(seconds(65535)), 65535u);
+}
+
 }  // namespace
 }  // namespace config

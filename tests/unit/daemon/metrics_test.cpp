@@ -29,7 +29,7 @@ TEST(Metrics, EveryProductMetricWithItsLabelsAfterACollect) {
   m.collect(fixture::synthetic_status());
   const auto text = m.text();
 
-  // product.md "Metrics", name by name.
+  // Every metric docs/metrics.md promises, name by name.
   for (const char* name : {"bgp_session_up", "bgp_session_state", "bgp_updates_sent_total",
                            "bgp_updates_received_total", "bgp_notifications_sent_total", "bgp_advertised_prefixes",
                            "ospf_neighbor_state", "ospf_lsas_originated", "advertised_routes", "kube_proxy_healthy",

@@ -75,6 +75,9 @@ class FakeApiServer {
   nlohmann::json ready_;
 };
 
+ReflectorOptions fast_options();
+struct Watching;
+
 class ClientTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { server_ = new FakeApiServer(); }
@@ -123,6 +126,15 @@ class ClientTest : public ::testing::Test {
     EXPECT_TRUE(cfg) << cfg.error();
     return *cfg;
   }
+
+  // Service ns/web at `ip`, and a reflector that has listed it and is watching; null if not.
+  std::unique_ptr<Watching> watching(const std::string& ns, const std::string& ip,
+                                            ReflectorOptions options = fast_options());
+  // Deletes ns/web; watchers get `line` instead of the DELETED event.
+  void delete_web_as(const std::string& ns, const std::string& line) {
+    admin("/delete", {{"resource", "services"}, {"namespace", ns}, {"name", "web"}, {"as_line", line}});
+  }
+  void stop(Watching& w);
 
   static FakeApiServer* server_;
   asio::io_context io_;
@@ -201,6 +213,92 @@ TEST_F(ClientTest, PagedListThenWatchThenRelistAfterGoneGivesOnlyTheDifference) 
   EXPECT_EQ(rec.synced, 1);
   r->stop();
   run_until([] { return false; }, 200ms);
+}
+
+// ---- A watch event that cannot be read must not leave a deleted object behind ----------------
+
+nlohmann::json service(const std::string& ns, const std::string& name, const std::string& ip) {
+  return {{"apiVersion", "v1"}, {"kind", "Service"},
+          {"metadata", {{"name", name}, {"namespace", ns}}},
+          {"spec", {{"type", "ClusterIP"}, {"clusterIP", ip}, {"ports", {{{"port", 80}, {"protocol", "TCP"}}}}}}};
+}
+
+// A Services reflector that has listed ns/web and is watching.
+struct Watching {
+  Recorder<Service> rec;
+  std::shared_ptr<Reflector<Service>> reflector;
+  const ReflectorStats& stats() const { return reflector->stats(); }
+};
+
+std::unique_ptr<Watching> ClientTest::watching(const std::string& ns, const std::string& ip, ReflectorOptions options) {
+  admin("/apply", {{"object", service(ns, "web", ip)}});
+  auto w = std::make_unique<Watching>();
+  w->reflector = Reflector<Service>::create(*HttpClient::create(io_.get_executor(), kubeconfig()),
+                                            resources::services(), w->rec.handlers(), std::move(options));
+  w->reflector->start();
+  if (!run_until([&] { return w->reflector->items().contains(ns + "/web"); })) return nullptr;
+  admin("/wait-watches", {{"resource", "services"}, {"count", 1}});
+  return w;
+}
+
+void ClientTest::stop(Watching& w) {
+  w.reflector->stop();
+  run_until([] { return false; }, 200ms);
+}
+
+TEST_F(ClientTest, UndecodableDeletedEventWithANameRemovesTheObject) {
+  auto w = watching("lost-named", "10.96.7.1");
+  ASSERT_TRUE(w);
+
+  // The DELETED event arrives with a spec we cannot read (clusterIP a number), but its metadata
+  // names the object: the object leaves the store, as a list would skip it.
+  const auto rv = std::to_string(admin("/state")["resourceVersion"].get<long>() + 1);
+  nlohmann::json garbled = {{"type", "DELETED"}, {"object", service("lost-named", "web", "10.96.7.1")}};
+  garbled["object"]["metadata"]["resourceVersion"] = rv;
+  garbled["object"]["spec"]["clusterIP"] = 5;
+  delete_web_as("lost-named", garbled.dump());
+  ASSERT_TRUE(run_until([&] { return w->rec.has(ChangeType::deleted, "lost-named/web"); }));
+  EXPECT_FALSE(w->reflector->items().contains("lost-named/web"));
+  EXPECT_EQ(w->stats().resource_version, rv);  // nothing was lost: the watch goes on from there
+  EXPECT_EQ(w->stats().relists_after_bad_event, 0u);
+  EXPECT_GE(w->stats().decode_errors, 1u);
+  stop(*w);
+}
+
+TEST_F(ClientTest, UndecodableEventWithoutANameMakesTheReflectorListAgain) {
+  auto w = watching("lost-nameless", "10.96.7.2");
+  ASSERT_TRUE(w);
+  const auto lists = w->stats().lists;
+
+  // The DELETED event is not even JSON: we cannot tell what it was, so the reflector must not
+  // step over it. It lists again and learns that the object is gone.
+  delete_web_as("lost-nameless", "{\"type\":\"DELETED\",\"object\":{\"metadata\":");
+  ASSERT_TRUE(run_until([&] { return w->rec.has(ChangeType::deleted, "lost-nameless/web"); }));
+  EXPECT_FALSE(w->reflector->items().contains("lost-nameless/web"));
+  EXPECT_EQ(w->stats().lists, lists + 1);
+  EXPECT_EQ(w->stats().relists_after_bad_event, 1u);
+  stop(*w);
+}
+
+TEST_F(ClientTest, AWatchLineOverTheCapEndsTheWatchAndTheReflectorListsAgain) {
+  auto options = fast_options();
+  options.max_watch_line_bytes = 4096;  // well above any Service here, far below the line below
+  auto w = watching("lost-long", "10.96.7.3", options);
+  ASSERT_TRUE(w);
+  const auto lists = w->stats().lists;
+  const auto failures = w->stats().failures;
+
+  // 64 KiB in one line: an error for that watch (not a buffer that grows with what the server
+  // sends), and since that line was an event, a new list.
+  delete_web_as("lost-long", std::string(64 * 1024, 'x'));
+  ASSERT_TRUE(run_until([&] { return w->rec.has(ChangeType::deleted, "lost-long/web"); }));
+  EXPECT_EQ(w->stats().lists, lists + 1);
+  EXPECT_EQ(w->stats().relists_after_bad_event, 1u);
+  EXPECT_EQ(w->stats().failures, failures + 1);  // the watch failed once, the list went through
+  // Watching again afterwards works as before.
+  admin("/apply", {{"object", service("lost-long", "after", "10.96.7.4")}});
+  EXPECT_TRUE(run_until([&] { return w->rec.has(ChangeType::added, "lost-long/after"); }));
+  stop(*w);
 }
 
 TEST_F(ClientTest, RotatedTokenFileIsPickedUp) {

@@ -23,6 +23,15 @@ TEST(ObjectStore, FirstListIsAllAdded) {
   EXPECT_EQ(store.size(), 2u);
 }
 
+TEST(ObjectStore, EraseForgetsAKnownObjectOnly) {
+  // What the reflector does with a watch event it cannot decode but can name.
+  ObjectStore<Service> store;
+  store.replace({svc("a", "x", "10.0.0.1")});
+  EXPECT_EQ(store.erase("a/x"), (Change<Service>{ChangeType::deleted, "a/x", svc("a", "x", "10.0.0.1")}));
+  EXPECT_EQ(store.size(), 0u);
+  EXPECT_EQ(store.erase("a/x"), std::nullopt);
+}
+
 TEST(ObjectStore, RelistGivesOnlyTheDifference) {
   ObjectStore<Service> store;
   store.replace({svc("a", "same", "10.0.0.1"), svc("a", "bumped", "10.0.0.2"), svc("a", "changed", "10.0.0.3"),

@@ -38,3 +38,19 @@ TEST(Address, KnowsLinkLocalAndUnspecified) {
   EXPECT_TRUE(Address::parse("0.0.0.0")->is_unspecified());
   EXPECT_TRUE(Address::parse("::")->is_unspecified());
 }
+
+TEST(Address, DottedTextOfAHostOrderNumber) {
+  EXPECT_EQ(net::dotted(0xe0000005u), "224.0.0.5");
+  EXPECT_EQ(net::dotted(0), "0.0.0.0");
+  EXPECT_EQ(net::dotted(0xffffffffu), "255.255.255.255");
+  EXPECT_EQ(net::dotted(0x0a000102u), "10.0.1.2");
+}
+
+TEST(Address, V4MaskOfAPrefixLength) {
+  EXPECT_EQ(net::v4_mask(0), 0u);
+  EXPECT_EQ(net::v4_mask(1), 0x80000000u);
+  EXPECT_EQ(net::v4_mask(24), 0xffffff00u);
+  EXPECT_EQ(net::v4_mask(30), 0xfffffffcu);
+  EXPECT_EQ(net::v4_mask(32), 0xffffffffu);
+  EXPECT_EQ(net::v4_mask(33), 0xffffffffu);
+}

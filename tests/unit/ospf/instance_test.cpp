@@ -750,6 +750,47 @@ TEST(OspfInstance, BroadcastElectsItselfDrAfterWaitAndJoinsAllDRouters) {
   EXPECT_TRUE(rig.instance.groups("eth0").empty());
 }
 
+TEST(OspfInstance, DrFullWithANeighborOriginatesTheNetworkLsaAndFlushesItOnShutdown) {
+  // We have priority 1, the router 0 (as in a home LAN where the node is the only candidate).
+  Rig rig(config::OspfNetwork::broadcast, kUs, 0x02020202, /*priority=*/1);
+  rig.up();
+  rig.out();
+  for (int i = 0; i < 4; ++i) rig.advance(10s);  // the Wait Timer: we are DR
+  rig.out();
+  const std::uint32_t us = ip("10.0.0.1");
+  rig.deliver(rig.peer.hello({kUs}, 0xfffffffc, 0, us));
+  EXPECT_EQ(rig.state(), "ExStart");
+  rig.out();
+  rig.deliver(dd(7000, true, true, true));
+  rig.out();
+  rig.deliver(dd(7001, false, false, true));
+  ASSERT_EQ(rig.state(), "Full");
+  auto updates = of_type<wire::LinkStateUpdate>(rig.out());
+  ASSERT_FALSE(updates.empty());
+  EXPECT_EQ(updates[0].destination, kAllSpf);  // the DR floods to AllSPFRouters
+  const auto lsas = lsas_in(updates);
+  const auto* network = find_lsa(lsas, wire::lsa_type::network, us);
+  ASSERT_NE(network, nullptr) << "no network-LSA from the DR";
+  EXPECT_EQ(network->header.advertising_router, kUs);
+  const auto& body = std::get<wire::NetworkLsa>(network->body);
+  EXPECT_EQ(body.network_mask, 0xfffffffcu);
+  EXPECT_EQ(body.attached_routers, (std::vector<std::uint32_t>{kUs, 0x02020202}));
+  // The router-LSA's transit link names the same network-LSA.
+  const auto* router = find_lsa(lsas, wire::lsa_type::router, kUs);
+  ASSERT_NE(router, nullptr);
+  const auto& links = std::get<wire::RouterLsa>(router->body).links;
+  ASSERT_EQ(links.size(), 1u);
+  EXPECT_EQ(links[0].type, wire::RouterLinkType::transit);
+  EXPECT_EQ(links[0].id, us);
+
+  // Leaving: the network-LSA goes out at MaxAge with the rest.
+  rig.instance.shutdown(rig.now);
+  const auto flushed = lsas_in(rig.out());
+  const auto* flush = find_lsa(flushed, wire::lsa_type::network, us);
+  ASSERT_NE(flush, nullptr);
+  EXPECT_EQ(flush->header.age, wire::kMaxAge);
+}
+
 // ---- Two instances back to back ----------------------------------------------------------------------------
 
 struct Pair {

@@ -68,6 +68,19 @@ Lsa router_lsa(std::vector<InterfaceLinkState> interfaces) {
   return lsa ? *lsa : Lsa{};
 }
 
+// An instance of one of our LSAs as a neighbour holds it (e.g. from before a restart), finalized.
+Lsa ours_from_a_neighbor(std::uint8_t type, std::uint32_t ls_id, std::int32_t seq, std::uint16_t age, wire::LsaBody body) {
+  Lsa lsa;
+  lsa.header.type = type;
+  lsa.header.ls_id = ls_id;
+  lsa.header.advertising_router = kUs;
+  lsa.header.sequence_number = seq;
+  lsa.header.age = age;
+  lsa.body = std::move(body);
+  wire::finalize_lsa(lsa);
+  return lsa;
+}
+
 // ---- router-LSA ----
 
 TEST(RouterLsa, BroadcastWithFullAdjacencyToTheDrIsATransitLink) {
@@ -204,14 +217,7 @@ TEST(HeldRouterLsa, OlderInstanceFromANeighborIsBeatenAtOnce) {
   o.set_hold_first_router_lsa(true);
   o.set_interfaces({point_to_point(std::nullopt)});
   o.update(t0);
-  Lsa old;
-  old.header.type = wire::lsa_type::router;
-  old.header.ls_id = kUs;
-  old.header.advertising_router = kUs;
-  old.header.sequence_number = kInitialSequenceNumber + 9;
-  old.header.age = 30;
-  old.body = wire::RouterLsa{};
-  wire::finalize_lsa(old);
+  const Lsa old = ours_from_a_neighbor(wire::lsa_type::router, kUs, kInitialSequenceNumber + 9, 30, wire::RouterLsa{});
   auto r = o.on_self_originated(old, t0 + seconds(1));
   ASSERT_EQ(r.lsas.size(), 1u);
   EXPECT_EQ(r.lsas[0].header.sequence_number, kInitialSequenceNumber + 10);
@@ -226,6 +232,139 @@ TEST(HeldRouterLsa, ShutdownBeforeAnyAdjacencyFlushesOnlyTheExternals) {
   auto r = o.flush_all(t0 + seconds(1));
   ASSERT_EQ(r.lsas.size(), 1u);
   EXPECT_EQ(key_of(r.lsas[0].header), external_key("10.96.0.0"));
+}
+
+// ---- network-LSA (§12.4.2) ----
+
+constexpr std::uint32_t kBird = 0x0a000002, kFrr = 0x0a000003;
+
+// Our broadcast interface 192.168.1.10/24 with the DR at `dr`, Full with `full` (router IDs).
+InterfaceLinkState segment(std::uint32_t dr, std::vector<std::uint32_t> full) {
+  auto itf = broadcast("192.168.1.10", dr, !full.empty());
+  itf.full_neighbors = std::move(full);
+  return itf;
+}
+
+LsaKey network_key() { return {wire::lsa_type::network, ip("192.168.1.10"), kUs}; }
+const wire::NetworkLsa& network_body(const Lsa& lsa) { return std::get<wire::NetworkLsa>(lsa.body); }
+
+TEST(NetworkLsa, TheDrFullWithOthersDescribesTheSegment) {
+  LsaOriginator o(kUs);
+  o.set_interfaces({segment(ip("192.168.1.10"), {kBird, kFrr})});
+  auto r = o.update(t0);
+  const Lsa* lsa = find(r, network_key());
+  ASSERT_NE(lsa, nullptr);
+  EXPECT_EQ(lsa->header.type, wire::lsa_type::network);
+  EXPECT_EQ(lsa->header.ls_id, ip("192.168.1.10"));  // the DR's interface address
+  EXPECT_EQ(lsa->header.advertising_router, kUs);
+  EXPECT_EQ(lsa->header.sequence_number, kInitialSequenceNumber);
+  EXPECT_EQ(lsa->header.options, wire::option::e);
+  EXPECT_EQ(network_body(*lsa).network_mask, 0xffffff00u);
+  // The DR itself, then every router it is Full with.
+  EXPECT_EQ(network_body(*lsa).attached_routers, (std::vector<std::uint32_t>{kUs, kBird, kFrr}));
+  expect_finalized(*lsa);
+  // And our router-LSA names the segment as a transit network, by the same address.
+  const auto& links = router_body(*find(r, o.router_lsa_key())).links;
+  ASSERT_EQ(links.size(), 1u);
+  EXPECT_EQ(links[0].type, wire::RouterLinkType::transit);
+  EXPECT_EQ(links[0].id, ip("192.168.1.10"));
+}
+
+TEST(NetworkLsa, NoneWithoutAFullNeighbourOrWhenAnotherRouterIsDr) {
+  for (auto itf : {segment(ip("192.168.1.10"), {}), segment(ip("192.168.1.1"), {kBird}), segment(0, {kBird})}) {
+    LsaOriginator o(kUs);
+    o.set_interfaces({itf});
+    auto r = o.update(t0);
+    EXPECT_EQ(find(r, network_key()), nullptr) << "DR " << itf.dr_address;
+    for (const auto& lsa : r.lsas) EXPECT_NE(lsa.header.type, wire::lsa_type::network);
+  }
+  // A point-to-point link has no network-LSA, whatever it says.
+  auto p2p = point_to_point(kBird);
+  p2p.dr_address = p2p.address;
+  p2p.full_neighbors = {kBird};
+  LsaOriginator o(kUs);
+  o.set_interfaces({p2p});
+  for (const auto& lsa : o.update(t0).lsas) EXPECT_NE(lsa.header.type, wire::lsa_type::network);
+}
+
+TEST(NetworkLsa, NeighbourJoiningIsANewInstanceAfterMinLsInterval) {
+  LsaOriginator o(kUs);
+  o.set_interfaces({segment(ip("192.168.1.10"), {kBird})});
+  o.update(t0);
+  o.set_interfaces({segment(ip("192.168.1.10"), {kBird, kFrr})});
+  auto r = o.update(t0 + seconds(1));
+  EXPECT_EQ(find(r, network_key()), nullptr);
+  EXPECT_EQ(r.next_update, t0 + kMinLsInterval);
+  r = o.update(t0 + kMinLsInterval);
+  const Lsa* lsa = find(r, network_key());
+  ASSERT_NE(lsa, nullptr);
+  EXPECT_EQ(lsa->header.sequence_number, kInitialSequenceNumber + 1);
+  EXPECT_EQ(network_body(*lsa).attached_routers, (std::vector<std::uint32_t>{kUs, kBird, kFrr}));
+}
+
+TEST(NetworkLsa, RefreshedEveryLsRefreshTime) {
+  LsaOriginator o(kUs);
+  o.set_interfaces({segment(ip("192.168.1.10"), {kBird})});
+  auto r = o.update(t0);
+  EXPECT_EQ(r.next_update, t0 + kLsRefreshTime);
+  EXPECT_EQ(find(o.update(t0 + kLsRefreshTime - seconds(1)), network_key()), nullptr);
+  r = o.update(t0 + kLsRefreshTime);
+  const Lsa* lsa = find(r, network_key());
+  ASSERT_NE(lsa, nullptr);
+  EXPECT_EQ(lsa->header.sequence_number, kInitialSequenceNumber + 1);
+  EXPECT_EQ(lsa->header.age, 0);
+}
+
+TEST(NetworkLsa, FlushedWhenNoLongerDrOrTheLastNeighbourLeaves) {
+  for (auto after : {segment(ip("192.168.1.1"), {kBird}), segment(ip("192.168.1.10"), {})}) {
+    LsaOriginator o(kUs);
+    o.set_interfaces({segment(ip("192.168.1.10"), {kBird})});
+    const auto first = o.update(t0);
+    ASSERT_NE(find(first, network_key()), nullptr);
+    const Lsa live = *find(first, network_key());
+    o.set_interfaces({after});
+    auto r = o.update(t0 + seconds(1));  // a flush waits for no MinLSInterval
+    const Lsa* flush = find(r, network_key());
+    ASSERT_NE(flush, nullptr);
+    EXPECT_EQ(flush->header.age, wire::kMaxAge);
+    EXPECT_EQ(flush->header.sequence_number, live.header.sequence_number);
+    EXPECT_EQ(flush->body, live.body);
+    expect_finalized(*flush);
+    EXPECT_EQ(find(o.update(t0 + seconds(2)), network_key()), nullptr);  // flushed once
+  }
+}
+
+TEST(NetworkLsa, OneFromBeforeARestartIsFlushedUnlessWeAreDrAgain) {
+  // §13.4: a neighbour shows us the network-LSA we originated as DR before a restart.
+  const Lsa old = ours_from_a_neighbor(wire::lsa_type::network, ip("192.168.1.10"), kInitialSequenceNumber + 4, 100,
+                                       wire::NetworkLsa{0xffffff00, {kUs, kBird}});
+
+  LsaOriginator not_dr(kUs);
+  not_dr.set_interfaces({segment(ip("192.168.1.1"), {kBird})});
+  not_dr.update(t0);
+  auto r = not_dr.on_self_originated(old, t0 + seconds(1));
+  ASSERT_EQ(r.lsas.size(), 1u);
+  EXPECT_EQ(r.lsas[0].header.age, wire::kMaxAge);
+  EXPECT_EQ(r.lsas[0].header.sequence_number, old.header.sequence_number);
+
+  LsaOriginator dr(kUs);
+  dr.set_interfaces({segment(ip("192.168.1.10"), {kBird, kFrr})});
+  dr.update(t0);
+  r = dr.on_self_originated(old, t0 + seconds(1));
+  ASSERT_EQ(r.lsas.size(), 1u);
+  EXPECT_EQ(r.lsas[0].header.age, 0);
+  EXPECT_EQ(r.lsas[0].header.sequence_number, old.header.sequence_number + 1);
+  EXPECT_EQ(network_body(r.lsas[0]).attached_routers, (std::vector<std::uint32_t>{kUs, kBird, kFrr}));
+}
+
+TEST(NetworkLsa, FlushedOnShutdown) {
+  LsaOriginator o(kUs);
+  o.set_interfaces({segment(ip("192.168.1.10"), {kBird})});
+  o.update(t0);
+  auto r = o.flush_all(t0 + seconds(1));
+  const Lsa* flush = find(r, network_key());
+  ASSERT_NE(flush, nullptr);
+  EXPECT_EQ(flush->header.age, wire::kMaxAge);
 }
 
 // ---- AS-external-LSAs ----
@@ -450,17 +589,10 @@ TEST(SelfOriginated, NewerInstanceWeStillWantIsBeatenAtOnce) {
 TEST(SelfOriginated, InstanceWeNoLongerWantIsFlushed) {
   LsaOriginator o(kUs);
   o.update(t0);
-  Lsa stale;
-  stale.header.type = wire::lsa_type::as_external;
-  stale.header.ls_id = ip("10.200.0.0");
-  stale.header.advertising_router = kUs;
-  stale.header.sequence_number = kInitialSequenceNumber + 3;
-  stale.header.age = 12;
   wire::AsExternalLsa body;
   body.network_mask = 0xffff0000;
   body.metric = 20;
-  stale.body = body;
-  wire::finalize_lsa(stale);
+  const Lsa stale = ours_from_a_neighbor(wire::lsa_type::as_external, ip("10.200.0.0"), kInitialSequenceNumber + 3, 12, body);
   auto r = o.on_self_originated(stale, t0);
   ASSERT_EQ(r.lsas.size(), 1u);
   EXPECT_EQ(r.lsas[0].header.age, wire::kMaxAge);

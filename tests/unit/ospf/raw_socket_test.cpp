@@ -89,11 +89,5 @@ TEST(ParseIpDatagram, NeverReadsOutOfBoundsOnAnyPrefix) {
   }
 }
 
-TEST(Ipv4ToString, DottedQuad) {
-  EXPECT_EQ(ipv4_to_string(0xe0000005u), "224.0.0.5");
-  EXPECT_EQ(ipv4_to_string(0), "0.0.0.0");
-  EXPECT_EQ(ipv4_to_string(0xffffffffu), "255.255.255.255");
-}
-
 }  // namespace
 }  // namespace ospf
