@@ -2,12 +2,13 @@
 #pragma once
 #include "bgp/departure.hpp"
 #include "config/config.hpp"
+#include "daemon/privileges.hpp"
 
 namespace cisd {
 
 // Runs until SIGTERM/SIGINT has been handled; returns the process exit code. on_sigterm: how BGP
-// peers are left then (`run --on-sigterm`).
+// peers are left then (`run --on-sigterm`); run_as: the user a root start switches to (`run --user`).
 int run_daemon(config::Config config, const std::string& config_path,
-               bgp::OnSigterm on_sigterm = bgp::OnSigterm::automatic);
+               bgp::OnSigterm on_sigterm = bgp::OnSigterm::automatic, std::optional<RunAs> run_as = std::nullopt);
 
 }  // namespace cisd
