@@ -56,14 +56,6 @@ bool raise_ambient(CapabilityMask caps) {
 }
 
 std::string errno_text() { return std::strerror(errno); }
-// The highest capability number this kernel knows: PR_CAPBSET_READ fails past it.
-int last_capability() {
-  int last = CAP_LAST_CAP;
-  while (last < 63 && prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0) ++last;
-  while (last > 0 && prctl(PR_CAPBSET_READ, last, 0, 0, 0) < 0) --last;
-  return last;
-}
-
 // The port of "host:port" / "[v6]:port"; nullopt for "" (disabled) or no port.
 std::optional<int> listen_port(const std::string& listen) {
   const auto colon = listen.rfind(':');

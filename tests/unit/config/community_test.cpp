@@ -56,6 +56,7 @@ TEST(FormatCommunity, NamesWellKnownAndRoundTrips) {
 }  // namespace config
 
 TEST(CommunityPattern, WildcardsExactValuesAndNames) {
+  using config::parse_community_pattern;
   auto any_low = *parse_community_pattern("65000:*");
   EXPECT_TRUE(any_low.matches((65000u << 16) | 7));
   EXPECT_FALSE(any_low.matches((65001u << 16) | 7));

@@ -228,9 +228,6 @@ TEST(EnumNames, YamlSpelling) {
   EXPECT_STREQ(to_string(LogFormat::json), "json");
 }
 
-}  // namespace
-}  // namespace config
-
 // check-config prints the effective config: never an inline TCP MD5 password or OSPF key.
 TEST(ToYaml, InlineSecretsAreRedacted) {
   auto c = load_config_string(kFull, "full.yaml");
@@ -243,5 +240,9 @@ TEST(ToYaml, InlineSecretsAreRedacted) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("key: \"<redacted, 16 bytes>\""), std::string::npos) << text;
-  EXPECT_NE(text.find("key_file: /etc/ospf.key"), std::string::npos) << text;  // a path is no secret
+  EXPECT_NE(text.find("key_file: \"/etc/ospf.key\""), std::string::npos) << text;  // a path is no secret
 }
+
+}  // namespace
+}  // namespace config
+

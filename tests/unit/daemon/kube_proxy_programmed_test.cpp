@@ -170,9 +170,6 @@ TEST(RunCommand, CapturesStdoutAndReportsFailures) {
   EXPECT_FALSE(big);
 }
 
-}  // namespace
-}  // namespace cisd
-
 // kube-proxy's iptables-wrapper rule: the backend whose dump has more rules; nft on a tie.
 TEST(IptablesBackend, TheOneWithKubeProxysRulesIsChosen) {
   const std::string empty = "*nat\n:PREROUTING ACCEPT [0:0]\n:KUBE-SERVICES - [0:0]\nCOMMIT\n";
@@ -184,3 +181,6 @@ TEST(IptablesBackend, TheOneWithKubeProxysRulesIsChosen) {
   EXPECT_EQ(choose_iptables_backend({std::nullopt, empty}), 1u);  // nft unreadable: legacy
   EXPECT_EQ(choose_iptables_backend({std::nullopt, std::nullopt}), std::nullopt);
 }
+
+}  // namespace
+}  // namespace cisd
