@@ -43,6 +43,7 @@ METRICS = {
     "plan_duration_seconds": set(),
     "event_to_advertisement_seconds": set(),
     "build_info": {"version"},
+    "advertise_refused_total": {"reason"},
 }
 HISTOGRAMS = {"plan_duration_seconds", "event_to_advertisement_seconds"}
 PREFIX = "clusterip_speaker_"

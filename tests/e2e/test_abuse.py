@@ -34,7 +34,8 @@ def setUpModule():
 
 
 class TenantServices(KubeTestCase):
-    def test_only_what_the_operator_allows_reaches_the_router(self):
+    def test_tenant_service(self):
+        """Only what the operator allows reaches the router."""
         self.build(cluster_ips="annotated", http_listen=f"127.0.0.1:{PORT}",
                    advertise={"external_ips": ["198.51.100.0/24", "10.0.1.0/24"],
                               "annotation_communities": ["65000:*"]})

@@ -98,7 +98,8 @@ class HttpFlood(LabTestCase):
         self.assertGreater(stats["closed_by_daemon"], 0, f"the daemon never closed a flooding connection: {stats}")
         self.assertEqual(transitions, 1, "the BGP session flapped")
         self.assertLess(rss_max, RSS_BOUND_KB, lab_report)
-        self.assertRegex(open(node.log, errors="replace").read(), r"http: refused \d+ connection\(s\) over the per-client limits")
+        with open(node.log, errors="replace") as f:
+            self.assertRegex(f.read(), r"http: refused \d+ connection\(s\) over the per-client limits")
 
 
 if __name__ == "__main__":

@@ -284,7 +284,8 @@ TEST_F(ClientTest, ServiceCidrDiscoveryUsesTheServiceCidrApi) {
 // the other ways (product.md "What it must do" 1).
 TEST_F(ClientTest, ServiceCidrDiscoveryNamesTheOtherMethodsWhenTheProbeIsForbidden) {
   admin("/config", {{"servicecidr_v1", false}, {"servicecidr_v1beta1", false},
-                    {"forbidden", {{"get", "configmaps"}, {"create", "services"}}}});
+                    {"forbidden", nlohmann::json::array({nlohmann::json::array({"get", "configmaps"}),
+                                                         nlohmann::json::array({"create", "services"})})}});
   auto client = *HttpClient::create(io_.get_executor(), kubeconfig());
   auto res = await(discover_service_cidrs(*client));
   admin("/config", {{"servicecidr_v1", true}, {"servicecidr_v1beta1", true}, {"forbidden", nlohmann::json::array()}});
