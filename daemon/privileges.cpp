@@ -36,14 +36,17 @@ std::optional<CapabilitySets> get_sets() {
   return s;
 }
 
-// libcap-ng's working copy: `caps` in the effective, permitted and inheritable sets (and, with
-// `bounding`, the bounding set), nothing else.
-void stage(CapabilityMask caps, bool bounding) {
+// libcap-ng's working copy: `caps` in the effective and permitted sets, `inheritable` (never more
+// than the bounding set allows) and `bounding`, nothing else.
+void stage(CapabilityMask caps, CapabilityMask inheritable, CapabilityMask bounding = 0) {
   capng_clear(CAPNG_SELECT_ALL);
-  const auto where = static_cast<capng_type_t>(CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE |
-                                               (bounding ? CAPNG_BOUNDING_SET : 0));
-  for (int cap = 0; cap <= CAP_LAST_CAP; ++cap)
-    if (caps & capability_bit(cap)) capng_update(CAPNG_ADD, where, static_cast<unsigned>(cap));
+  const auto sets = static_cast<capng_type_t>(CAPNG_EFFECTIVE | CAPNG_PERMITTED);
+  for (int cap = 0; cap <= CAP_LAST_CAP; ++cap) {
+    const auto c = static_cast<unsigned>(cap);
+    if (caps & capability_bit(cap)) capng_update(CAPNG_ADD, sets, c);
+    if (inheritable & capability_bit(cap)) capng_update(CAPNG_ADD, CAPNG_INHERITABLE, c);
+    if (bounding & capability_bit(cap)) capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, c);
+  }
 }
 
 // Ambient: a non-root process keeps them across execve of iptables-save (a file without file
@@ -205,13 +208,13 @@ void drop_privileges(CapabilityMask wanted, const std::optional<RunAs>& run_as) 
   const bool have_setpcap = before->effective & capability_bit(CAP_SETPCAP);
   bool bounding_dropped = false;
   if (have_setpcap) {
-    stage(keep | helpers, true);
+    stage(keep | helpers, keep, keep);  // the helpers stay usable, but no execve can regain them
     bounding_dropped = capng_apply(CAPNG_SELECT_BOUNDS) == 0;
     if (!bounding_dropped) failed("dropping the rest from the bounding set");
   } else {
     spdlog::debug("capabilities: bounding set left as it is: dropping from it needs CAP_SETPCAP, not held");
   }
-  stage(keep | helpers, false);
+  stage(keep | helpers, keep);
   if (capng_apply(CAPNG_SELECT_CAPS) != 0) failed("capset");
 
   // Step 2: as root, either leave uid 0 for `run_as` (keeping the capabilities across the switch)
@@ -231,7 +234,7 @@ void drop_privileges(CapabilityMask wanted, const std::optional<RunAs>& run_as) 
 
   // Step 3: only the kept ones, in effective (leaving uid 0 cleared it), permitted, inheritable
   // and ambient; then no execve may ever grant anything again.
-  stage(keep, false);
+  stage(keep, keep);
   if (capng_apply(CAPNG_SELECT_CAPS) != 0) failed("capset");
   if (!raise_ambient(keep)) failed("raising the ambient set");
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) failed("no_new_privs");

@@ -140,3 +140,42 @@ TEST(DropCapabilities, KeepsAtMostWhatIsAskedAndSetsNoNewPrivs) {
   EXPECT_EQ(WEXITSTATUS(status), 0) << "bits: 1 = more held, 2 = no no_new_privs, 4 = other ambient, "
                                        "8 = SYS_ADMIN still in root's bounding set";
 }
+
+TEST(RunAs, NumbersAndNamesButNeverRoot) {
+  EXPECT_EQ(*cisd::parse_run_as("65532"), (cisd::RunAs{65532, 65532}));
+  EXPECT_EQ(*cisd::parse_run_as("65532:100"), (cisd::RunAs{65532, 100}));
+  EXPECT_EQ(cisd::parse_run_as("nobody")->uid, 65534u);  // Debian's /etc/passwd
+  EXPECT_EQ(cisd::parse_run_as("1000:nogroup")->gid, 65534u);
+  for (const char* bad : {"0", "0:0", "root", "no-such-user-here", "65532:no-such-group-here", "", "65532:"})
+    EXPECT_FALSE(cisd::parse_run_as(bad)) << bad;
+}
+
+// The switch, in a child: started as root it ends as uid/gid 65532 (that gid its only group)
+// holding exactly the kept capability, effective and ambient; started as anyone else it stays who it is.
+TEST(DropPrivileges, LeavesUidZeroKeepingWhatIsNeeded) {
+  const bool root = geteuid() == 0;
+  const uid_t uid_before = getuid();
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    cisd::drop_privileges(kRaw, cisd::RunAs{65532, 65532});
+    int code = 0;
+    if (root) {
+      gid_t groups[4];
+      if (getuid() != 65532 || geteuid() != 65532 || getgid() != 65532 || getegid() != 65532) code |= 1;
+      if (getgroups(4, groups) != 1 || groups[0] != 65532) code |= 2;
+      if (cisd::held_capabilities() != kRaw) code |= 4;
+      if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_NET_RAW, 0, 0) != 1) code |= 8;
+      if (prctl(PR_CAPBSET_READ, CAP_SETUID, 0, 0, 0) != 0) code |= 16;
+    } else if (getuid() != uid_before) {
+      code |= 1;
+    }
+    if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) code |= 32;
+    _exit(code);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "bits: 1 = ids, 2 = groups, 4 = capabilities, 8 = ambient, 16 = bounding set, "
+                                       "32 = no_new_privs";
+}
