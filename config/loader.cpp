@@ -191,7 +191,9 @@ class Loader {
   void address_ranges(const Field& f, bool true_allowed, const std::string& why_not_true, AddressRanges& out) {
     if (f.node.IsScalar()) {
       bool b = false;
-      if (!r_.read_bool(f, b)) return;
+      if (!YAML::convert<bool>::decode(YAML::Node(std::string(f.node.Scalar())), b))
+        return r_.error(f, std::string("expected ") + (true_allowed ? "true, false" : "false") +
+                               " or a list of ranges like [198.51.100.0/24], got " + YamlReader::quoted(f.node.Scalar()));
       if (b && !true_allowed) return r_.error(f, "true is not allowed: " + why_not_true);
       out = b ? AddressRanges::all() : AddressRanges::none();
       return;

@@ -228,7 +228,12 @@ TEST(LoadValues, ExternalIpsTrueIsRefusedAndSaysWhy) {
   EXPECT_EQ(load_ok("advertise: { load_balancer_ips: [192.0.2.0/28] }").advertise.load_balancer_ips,
             AddressRanges::within({prefix("192.0.2.0/28")}));
   EXPECT_EQ(errors_of("advertise: { external_ips: [192.0.2.0/33] }").size(), 1u);
-  EXPECT_EQ(errors_of("advertise: { load_balancer_ips: maybe }").size(), 1u);
+  EXPECT_EQ(errors_of("advertise: { load_balancer_ips: maybe }"),
+            std::vector<std::string>{"c.yaml:1:33: advertise.load_balancer_ips: expected true, false or a list of "
+                                     "ranges like [198.51.100.0/24], got \"maybe\""});
+  EXPECT_EQ(errors_of("advertise: { external_ips: 198.51.100.0/24 }"),
+            std::vector<std::string>{"c.yaml:1:28: advertise.external_ips: expected false or a list of ranges like "
+                                     "[198.51.100.0/24], got \"198.51.100.0/24\""});
 }
 
 TEST(LoadValues, AnnotationCommunitiesArePatterns) {
