@@ -88,12 +88,13 @@ std::optional<HttpRequest> parse_target(std::string_view target) {
 bool ConnectionCounts::admit(const asio::ip::address& client, bool same_host) {
   auto& n = by_address_[client];
   const std::size_t limit = same_host ? limits_.same_host_per_address : limits_.per_address;
-  if (n >= limit || (!same_host && remote_ >= limits_.remote_total)) {
+  std::size_t& total = same_host ? same_host_ : remote_;
+  if (n >= limit || total >= (same_host ? limits_.same_host_total : limits_.remote_total)) {
     if (n == 0) by_address_.erase(client);
     return false;
   }
   ++n;
-  if (!same_host) ++remote_;
+  ++total;
   return true;
 }
 
@@ -101,7 +102,7 @@ void ConnectionCounts::release(const asio::ip::address& client, bool same_host) 
   auto it = by_address_.find(client);
   if (it == by_address_.end()) return;
   if (--it->second == 0) by_address_.erase(it);
-  if (!same_host) --remote_;
+  --(same_host ? same_host_ : remote_);
 }
 
 std::size_t ConnectionCounts::open_from(const asio::ip::address& client) const {

@@ -40,6 +40,7 @@ struct HttpLimits {
   std::size_t per_address = 4;             // open at once from one remote address
   std::size_t same_host_per_address = 16;  // from this host (loopback, or the node's own address)
   std::size_t remote_total = 64;           // from other hosts, all their addresses together
+  std::size_t same_host_total = 256;       // from this host, all of 127.0.0.0/8 and the node's addresses
   std::chrono::milliseconds header_deadline{5000};  // the whole request head, however slowly it trickles
   std::chrono::milliseconds write_deadline{10000};  // the response, however slowly it is read
 };
@@ -59,6 +60,7 @@ class ConnectionCounts {
   HttpLimits limits_;
   std::map<asio::ip::address, std::size_t> by_address_;
   std::size_t remote_ = 0;
+  std::size_t same_host_ = 0;
 };
 
 class HttpServer {

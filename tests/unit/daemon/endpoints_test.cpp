@@ -139,6 +139,7 @@ TEST(HttpServer, ConnectionCountsGiveEachAddressItsShare) {
   limits.per_address = 2;
   limits.same_host_per_address = 3;
   limits.remote_total = 3;
+  limits.same_host_total = 5;
   ConnectionCounts counts(limits);
   const auto lan = asio::ip::make_address("192.0.2.9"), other = asio::ip::make_address("192.0.2.10"),
              third = asio::ip::make_address("192.0.2.11"), local = asio::ip::make_address("127.0.0.1");
@@ -149,6 +150,10 @@ TEST(HttpServer, ConnectionCountsGiveEachAddressItsShare) {
   EXPECT_FALSE(counts.admit(third, false));  // all remote addresses together: 3
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(counts.admit(local, true));  // this host has its own pool
   EXPECT_FALSE(counts.admit(local, true));
+  // Loopback has 16M addresses: all of this host's together have a bound too.
+  EXPECT_TRUE(counts.admit(asio::ip::make_address("127.0.0.2"), true));
+  EXPECT_TRUE(counts.admit(asio::ip::make_address("127.0.0.3"), true));
+  EXPECT_FALSE(counts.admit(asio::ip::make_address("127.0.0.4"), true));
   counts.release(lan, false);
   EXPECT_EQ(counts.open_from(lan), 1u);
   EXPECT_TRUE(counts.admit(third, false));
