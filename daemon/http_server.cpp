@@ -85,7 +85,8 @@ std::optional<HttpRequest> parse_target(std::string_view target) {
   return r;
 }
 
-bool ConnectionCounts::admit(const asio::ip::address& client, bool same_host) {
+bool ConnectionCounts::admit(const asio::ip::address& client, bool same_host, WorkBudget::Clock::time_point now) {
+  if (!same_host && !budget_.available(client, now)) return false;
   auto& n = by_address_[client];
   const std::size_t limit = same_host ? limits_.same_host_per_address : limits_.per_address;
   std::size_t& total = same_host ? same_host_ : remote_;
@@ -103,6 +104,11 @@ void ConnectionCounts::release(const asio::ip::address& client, bool same_host) 
   if (it == by_address_.end()) return;
   if (--it->second == 0) by_address_.erase(it);
   --(same_host ? same_host_ : remote_);
+}
+
+void ConnectionCounts::charge(const asio::ip::address& client, bool same_host, WorkBudget::Clock::duration work,
+                              WorkBudget::Clock::time_point now) {
+  if (!same_host) budget_.charge(client, work, now);
 }
 
 std::size_t ConnectionCounts::open_from(const asio::ip::address& client) const {
@@ -159,12 +165,15 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
     auto target = parse_target(std::string_view(req.target().data(), req.target().size()));
     if (!target) return respond({400, "text/plain; charset=utf-8", "bad request target\n"}, req.version(), false);
     HttpResponse r;
+    const auto started = WorkBudget::Clock::now();
     try {
       r = (*handler_)(*target);
     } catch (const std::exception& e) {  // never let one request take the event loop down
       spdlog::error("http: {}: {}", std::string(req.target()), e.what());
       r = {500, "text/plain; charset=utf-8", "internal error\n"};
     }
+    const auto finished = WorkBudget::Clock::now();
+    counts_->charge(client_, same_host_, finished - started, finished);
     respond(r, req.version(), req.method() == http::verb::head);
   }
 

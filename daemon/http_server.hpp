@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "bgp/asio.hpp"
+#include "daemon/http_server_work_budget.hpp"
 
 namespace cisd {
 
@@ -43,21 +44,32 @@ struct HttpLimits {
   std::size_t same_host_total = 256;       // from this host, all of 127.0.0.0/8 and the node's addresses
   std::chrono::milliseconds header_deadline{5000};  // the whole request head, however slowly it trickles
   std::chrono::milliseconds write_deadline{10000};  // the response, however slowly it is read
+  // Event-loop time one remote address may spend on requests: a fifth of the loop, with a burst
+  // that lets `clusterip-speaker status --json` page through 100k routes. This host is exempt.
+  std::chrono::milliseconds remote_work_per_second{200};
+  std::chrono::milliseconds remote_work_burst{2000};
 };
 
-// The connections open now, by client address; shared by the acceptor and its connections.
+// The connections open now, by client address, and the remote addresses' work budget; shared by
+// the acceptor and its connections.
 class ConnectionCounts {
  public:
-  explicit ConnectionCounts(HttpLimits limits) : limits_(limits) {}
+  explicit ConnectionCounts(HttpLimits limits)
+      : limits_(limits), budget_(limits.remote_work_per_second, limits.remote_work_burst) {}
   // Counts a new connection from `client` (`same_host`: from this host) and says whether it may
   // stay; a refused one is not counted.
-  bool admit(const asio::ip::address& client, bool same_host);
+  bool admit(const asio::ip::address& client, bool same_host,
+             WorkBudget::Clock::time_point now = WorkBudget::Clock::now());
   void release(const asio::ip::address& client, bool same_host);
+  // A request from `client` kept the event loop busy for `work`.
+  void charge(const asio::ip::address& client, bool same_host, WorkBudget::Clock::duration work,
+              WorkBudget::Clock::time_point now = WorkBudget::Clock::now());
   std::size_t open_from(const asio::ip::address& client) const;
   const HttpLimits& limits() const { return limits_; }
 
  private:
   HttpLimits limits_;
+  WorkBudget budget_;
   std::map<asio::ip::address, std::size_t> by_address_;
   std::size_t remote_ = 0;
   std::size_t same_host_ = 0;
