@@ -34,7 +34,8 @@ Explanation explain(const Plan& plan, const Facts& facts, const net::RouteSet& a
     if (x.address == ip) e.exclusions.push_back(x);
   for (const auto& r : plan.refused) {
     const bool owner = std::any_of(e.owners.begin(), e.owners.end(), [&](const auto& o) { return o.service == r.service; });
-    if (r.address == ip || (!r.address && owner)) e.refusals.push_back(r);
+    const bool inside_refused_cidr = r.prefix && r.prefix->family() == ip.family() && r.prefix->contains(ip);
+    if (r.address == ip || (!r.address && !r.prefix && owner) || inside_refused_cidr) e.refusals.push_back(r);
   }
 
   // The verdict: the route the router would use first, then what keeps a more specific one away.
@@ -54,7 +55,7 @@ Explanation explain(const Plan& plan, const Facts& facts, const net::RouteSet& a
     e.verdict = "not advertised: not a Service address and outside every advertised prefix";
   }
   for (const auto& r : e.refusals)
-    if (!r.address) e.verdict += "; refused: " + r.detail;
+    if (!r.address) e.verdict += "; refused: " + r.detail;  // communities, and a CIDR that would cover ip
   return e;
 }
 

@@ -111,7 +111,8 @@ net::RouteSet base_routes(const Facts& facts, const config::AdvertiseConfig& adv
         if (refused)
           refused->push_back({"ServiceCIDR", std::nullopt, RefusalReason::hijack,
                               "Service CIDR " + cidr.to_string() + " (" + facts.service_cidr_source + ") covers " +
-                                  hit->first.to_string() + ", " + hit->second});
+                                  hit->first.to_string() + ", " + hit->second,
+                              cidr});
         continue;
       }
     routes.insert({cidr, {}, net::RouteKind::service_cidr, "Service CIDR (" + facts.service_cidr_source + ")"});

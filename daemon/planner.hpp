@@ -80,9 +80,10 @@ const char* to_string(RefusalReason);
 
 struct Refusal {
   std::string service;                   // "namespace/name", or "ServiceCIDR" for a discovered CIDR
-  std::optional<net::Address> address;   // the refused address; nullopt for a community
+  std::optional<net::Address> address;   // the refused address; nullopt for a community or a CIDR
   RefusalReason reason = RefusalReason::hijack;
   std::string detail;                    // for people: what was refused and why
+  std::optional<net::Prefix> prefix;     // the refused Service CIDR, if that is what was refused
   auto operator<=>(const Refusal&) const = default;
 };
 

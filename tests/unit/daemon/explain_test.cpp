@@ -187,3 +187,16 @@ TEST(Explain, SaysWhichCommunitiesWereRefused) {
   EXPECT_EQ(e.refusals[0].reason, RefusalReason::community_not_allowed);
   EXPECT_NE(e.verdict.find("refused: community blackhole"), std::string::npos) << e.verdict;
 }
+
+TEST(Explain, SaysWhenTheServiceCidrItselfWasRefused) {
+  World w;
+  w.facts.service_cidrs = {P("10.0.0.0/8")};  // discovered, and it covers the router
+  w.facts.protected_addresses = {{A("10.0.1.1"), "the address of BGP peer 10.0.1.1"}};
+  w.service("default", "web", "10.0.5.5");
+  auto e = w.run("10.0.5.5");
+  EXPECT_FALSE(e.advertised());
+  ASSERT_EQ(e.refusals.size(), 1u);
+  EXPECT_EQ(e.refusals[0].reason, RefusalReason::hijack);
+  EXPECT_NE(e.verdict.find("refused: Service CIDR 10.0.0.0/8 (ServiceCIDR API) covers 10.0.1.1"), std::string::npos)
+      << e.verdict;
+}
