@@ -169,7 +169,10 @@ Micros SessionFsm::advertised_desired_min_tx() const {
 
 bool SessionFsm::parameters_changed(std::vector<Action>& out, bool rearm) {
   const Micros tx = advertised_desired_min_tx(), rx = timers_.required_min_rx;
-  if (tx == advertised_tx_ && rx == advertised_rx_) return false;
+  // Out of Up, the values in use follow the advertised ones at once, also when a Poll that was
+  // holding them back has just been abandoned.
+  const bool in_use_current = tx_in_use_ == tx && rx_in_use_ == rx;
+  if (tx == advertised_tx_ && rx == advertised_rx_ && (state_ == State::up || in_use_current)) return false;
   if (poll_) {
     // The remote's Final may answer any packet of this Poll, so they all keep its values; the
     // new ones get a Poll of their own after the Final.

@@ -54,6 +54,44 @@ std::optional<net::LargeCommunity> parse_large_community(std::string_view text) 
                              static_cast<std::uint32_t>(*c)};
 }
 
+std::optional<CommunityPattern> parse_community_pattern(std::string_view text) {
+  CommunityPattern p;
+  p.text = std::string(text);
+  if (auto named = parse_community(text); named && text.find(':') == std::string_view::npos) {
+    p.parts = {*named >> 16, *named & 0xFFFF, std::nullopt};
+    return p;
+  }
+  std::array<std::string_view, 3> pieces;
+  std::size_t count = 0;
+  for (std::size_t start = 0;;) {
+    auto colon = text.find(':', start);
+    if (count == pieces.size()) return std::nullopt;  // a fourth part
+    pieces[count++] = text.substr(start, colon == std::string_view::npos ? std::string_view::npos : colon - start);
+    if (colon == std::string_view::npos) break;
+    start = colon + 1;
+  }
+  if (count < 2) return std::nullopt;
+  p.large = count == 3;
+  const std::uint64_t max = p.large ? 0xFFFFFFFF : 0xFFFF;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (pieces[i] == "*") continue;
+    auto v = parse_part(pieces[i], max);
+    if (!v) return std::nullopt;
+    p.parts[i] = static_cast<std::uint32_t>(*v);
+  }
+  return p;
+}
+
+bool CommunityPattern::matches(net::Community c) const {
+  auto fits = [](const std::optional<std::uint32_t>& part, std::uint32_t v) { return !part || *part == v; };
+  return !large && fits(parts[0], c >> 16) && fits(parts[1], c & 0xFFFF);
+}
+
+bool CommunityPattern::matches(const net::LargeCommunity& c) const {
+  auto fits = [](const std::optional<std::uint32_t>& part, std::uint32_t v) { return !part || *part == v; };
+  return large && fits(parts[0], c.global_admin) && fits(parts[1], c.local1) && fits(parts[2], c.local2);
+}
+
 std::string format_community(net::Community c) {
   for (const auto& w : kWellKnown)
     if (w.value == c) return std::string(w.name);

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/address_ranges.hpp"
 #include "config/community.hpp"
 #include "config/duration.hpp"
 #include "net/address.hpp"
@@ -40,8 +41,11 @@ struct NodeConfig {
 struct AdvertiseConfig {
   std::optional<std::vector<net::Prefix>> service_cidrs;  // nullopt = auto (discover)
   ClusterIpMode cluster_ips = ClusterIpMode::annotated;
-  bool external_ips = false;
-  bool load_balancer_ips = false;
+  // Tenants set these addresses: only inside the operator's ranges (`external_ips: true` is
+  // refused by the loader, since any namespace user could then attract any address's traffic).
+  AddressRanges external_ips;
+  AddressRanges load_balancer_ips;
+  std::vector<CommunityPattern> annotation_communities;  // what Service owners may set; default none
   std::vector<net::Prefix> static_prefixes;  // key "static"
   bool require_kube_proxy = true;
   bool require_node_ready = true;
@@ -194,7 +198,10 @@ LoadResult load_config_file(const std::string& path);
 LoadResult load_config_string(std::string_view yaml, const std::string& file_name);
 
 // The effective config as YAML: every key with its value, in the contract's order; re-loadable.
+// Inline secrets (TCP MD5 passwords, OSPF keys) are never printed: "<redacted, N bytes>" stands
+// in their place, so the output is safe to paste into a bug report.
 std::string to_yaml(const Config&);
+inline constexpr const char* kRedactedPrefix = "<redacted, ";
 
 // node.name if set, else $NODE_NAME (env_node_name, may be null), else the hostname.
 std::string resolve_node_name(const NodeConfig&, const char* env_node_name, const std::string& hostname);

@@ -159,8 +159,8 @@ class Loader {
 
   void advertise(const Field& f, AdvertiseConfig& out) {
     MapFields m(r_, f,
-                {"service_cidrs", "cluster_ips", "external_ips", "load_balancer_ips", "static", "require_kube_proxy",
-                 "require_node_ready", "require_programmed", "withdraw_delay"});
+                {"service_cidrs", "cluster_ips", "external_ips", "load_balancer_ips", "annotation_communities", "static",
+                 "require_kube_proxy", "require_node_ready", "require_programmed", "withdraw_delay"});
     if (auto v = m.get("service_cidrs")) {
       if (v->node.IsScalar()) {
         if (v->node.Scalar() == "auto")
@@ -174,13 +174,60 @@ class Loader {
       }
     }
     if (auto v = m.get("cluster_ips")) r_.read_enum(*v, out.cluster_ips);
-    if (auto v = m.get("external_ips")) r_.read_bool(*v, out.external_ips);
-    if (auto v = m.get("load_balancer_ips")) r_.read_bool(*v, out.load_balancer_ips);
+    if (auto v = m.get("external_ips"))
+      address_ranges(*v, false,
+                     "true would let any namespace user attract any address's traffic (CVE-2020-8554); "
+                     "list the ranges Services may use, e.g. [198.51.100.0/24], or false",
+                     out.external_ips);
+    if (auto v = m.get("load_balancer_ips")) address_ranges(*v, true, "", out.load_balancer_ips);
+    if (auto v = m.get("annotation_communities")) community_patterns(*v, out.annotation_communities);
     if (auto v = m.get("static")) prefixes(*v, out.static_prefixes);
     if (auto v = m.get("require_kube_proxy")) r_.read_bool(*v, out.require_kube_proxy);
     if (auto v = m.get("require_node_ready")) r_.read_bool(*v, out.require_node_ready);
     if (auto v = m.get("require_programmed")) r_.read_bool(*v, out.require_programmed);
     if (auto v = m.get("withdraw_delay")) r_.read_duration(*v, out.withdraw_delay);
+  }
+
+  // false, a list of ranges, or (where `true_allowed`) true; `why_not_true` says why true is refused.
+  void address_ranges(const Field& f, bool true_allowed, const std::string& why_not_true, AddressRanges& out) {
+    if (f.node.IsScalar()) {
+      bool b = false;
+      if (!YAML::convert<bool>::decode(YAML::Node(std::string(f.node.Scalar())), b))
+        return r_.error(f, std::string("expected ") + (true_allowed ? "true, false" : "false") +
+                               " or a list of ranges like [198.51.100.0/24], got " + YamlReader::quoted(f.node.Scalar()));
+      if (b && !true_allowed) return r_.error(f, "true is not allowed: " + why_not_true);
+      out = b ? AddressRanges::all() : AddressRanges::none();
+      return;
+    }
+    std::vector<net::Prefix> list;
+    prefixes(f, list);
+    out = AddressRanges::within(std::move(list));
+  }
+
+  void community_patterns(const Field& f, std::vector<CommunityPattern>& out) {
+    parsed_list(f, "community pattern", "community patterns", "like \"65000:*\", \"65000:100\", no-export or \"64513:1:*\"",
+                parse_community_pattern, out);
+  }
+
+  // A list of `kinds` whose items `parse` reads from text; each unreadable item is an error saying
+  // what `kind` (`shape`) was expected.
+  template <typename T, typename Parse>
+  void parsed_list(const Field& f, const std::string& kind, const std::string& kinds, const std::string& shape,
+                   Parse parse, std::vector<T>& out) {
+    auto items = r_.sequence(f, "a list of " + kinds);
+    if (!items) return;
+    std::vector<T> result;
+    for (const auto& item : *items) {
+      auto text = r_.scalar(item, "a " + kind);
+      if (!text) continue;
+      auto value = parse(*text);
+      if (!value) {
+        r_.error(item, "expected a " + kind + " " + shape + ", got " + YamlReader::quoted(*text));
+        continue;
+      }
+      result.push_back(std::move(*value));
+    }
+    out = std::move(result);
   }
 
   void bgp(const Field& f, BgpConfig& out) {
@@ -314,39 +361,11 @@ class Loader {
   }
 
   void communities(const Field& f, std::vector<net::Community>& out) {
-    auto items = r_.sequence(f, "a list of communities");
-    if (!items) return;
-    std::vector<net::Community> result;
-    for (const auto& item : *items) {
-      auto text = r_.scalar(item, "a community");
-      if (!text) continue;
-      auto c = parse_community(*text);
-      if (!c) {
-        r_.error(item, "expected a community like \"65000:1\" or no-export (each half 0..65535), got " +
-                           YamlReader::quoted(*text));
-        continue;
-      }
-      result.push_back(*c);
-    }
-    out = std::move(result);
+    parsed_list(f, "community", "communities", "like \"65000:1\" or no-export (each half 0..65535)", parse_community, out);
   }
 
   void large_communities(const Field& f, std::vector<net::LargeCommunity>& out) {
-    auto items = r_.sequence(f, "a list of large communities");
-    if (!items) return;
-    std::vector<net::LargeCommunity> result;
-    for (const auto& item : *items) {
-      auto text = r_.scalar(item, "a large community");
-      if (!text) continue;
-      auto c = parse_large_community(*text);
-      if (!c) {
-        r_.error(item, "expected a large community like \"65000:1:2\" (each part 0..4294967295), got " +
-                           YamlReader::quoted(*text));
-        continue;
-      }
-      result.push_back(*c);
-    }
-    out = std::move(result);
+    parsed_list(f, "large community", "large communities", "like \"65000:1:2\" (each part 0..4294967295)", parse_large_community, out);
   }
 
   void ospf(const Field& f, OspfConfig& out) {

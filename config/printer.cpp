@@ -58,6 +58,11 @@ std::string text(std::string_view s) {
 
 const char* boolean(bool b) { return b ? "true" : "false"; }
 
+// A secret never leaves the process through the printer: only its length.
+std::string secret(const std::string& s) {
+  return s.empty() ? text(s) : quote(kRedactedPrefix + std::to_string(s.size()) + " bytes>");
+}
+
 template <typename T, typename Fn>
 std::string flow_list(const std::vector<T>& items, Fn to_text) {
   std::string out = "[";
@@ -74,12 +79,17 @@ std::string bfd_text(const BfdConfig& b) {
          ", min_tx: " + format_duration(b.min_tx) + ", multiplier: " + std::to_string(b.multiplier) + " }";
 }
 
+std::string ranges(const AddressRanges& r) {
+  if (r.any) return "true";
+  return r.ranges.empty() ? "false" : flow_list(r.ranges, prefix_text);
+}
+
 void print_peer(std::ostream& o, const PeerConfig& p) {
   const char* in = "      ";
   o << "    - address: " << scalar(p.address.to_string()) << "\n";
   o << in << "asn: " << p.asn << "\n";
   o << in << "port: " << p.port << "\n";
-  o << in << "password: " << text(p.password) << "\n";
+  o << in << "password: " << secret(p.password) << "\n";
   o << in << "password_file: " << text(p.password_file) << "\n";
   o << in << "hold_time: " << format_duration(p.hold_time) << "\n";
   o << in << "keepalive_time: " << format_duration(p.keepalive_time) << "\n";
@@ -111,7 +121,7 @@ void print_interface(std::ostream& o, const OspfInterfaceConfig& i) {
   o << in << "priority: " << unsigned{i.priority} << "\n";
   o << in << "cost: " << i.cost << "\n";
   o << in << "auth: { type: " << to_string(i.auth.type) << ", key_id: " << unsigned{i.auth.key_id}
-    << ", key: " << text(i.auth.key) << ", key_file: " << text(i.auth.key_file) << " }\n";
+    << ", key: " << secret(i.auth.key) << ", key_file: " << text(i.auth.key_file) << " }\n";
   o << in << "bfd: " << bfd_text(i.bfd) << "\n";
 }
 
@@ -127,8 +137,10 @@ std::string to_yaml(const Config& c) {
   o << "advertise:\n";
   o << "  service_cidrs: " << (a.service_cidrs ? flow_list(*a.service_cidrs, prefix_text) : "auto") << "\n";
   o << "  cluster_ips: " << to_string(a.cluster_ips) << "\n";
-  o << "  external_ips: " << boolean(a.external_ips) << "\n";
-  o << "  load_balancer_ips: " << boolean(a.load_balancer_ips) << "\n";
+  o << "  external_ips: " << ranges(a.external_ips) << "\n";
+  o << "  load_balancer_ips: " << ranges(a.load_balancer_ips) << "\n";
+  o << "  annotation_communities: "
+    << flow_list(a.annotation_communities, [](const CommunityPattern& p) { return p.text; }) << "\n";
   o << "  static: " << flow_list(a.static_prefixes, prefix_text) << "\n";
   o << "  require_kube_proxy: " << boolean(a.require_kube_proxy) << "\n";
   o << "  require_node_ready: " << boolean(a.require_node_ready) << "\n";

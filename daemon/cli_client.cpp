@@ -234,6 +234,11 @@ std::string format_explanation(const nlohmann::json& e) {
       any = true;
       details.add({"sent over", session.get<std::string>(), ""});
     }
+  if (e.contains("refused"))
+    for (const auto& r : e["refused"]) {
+      any = true;
+      details.add({"refused", str(r, "service"), str(r, "reason") + ": " + str(r, "detail")});
+    }
   if (!str(e, "withheld").empty()) {
     any = true;
     details.add({"withheld", "", str(e, "withheld")});
@@ -288,11 +293,26 @@ std::string percent_encode(const std::string& s) {
 
 int status_command(const std::string& endpoint, bool json, std::ostream& out, std::ostream& err) {
   std::string raw;
-  // The table shows a screenful of routes; --json asks for all of them.
+  // The table shows a screenful of routes; --json gets all of them, a page at a time (the daemon
+  // caps each answer), joined into one document.
   auto j = fetch(endpoint, json ? "/status?routes=all" : "/status?routes=50", err, &raw);
   if (!j) return 1;
   if (json) {
-    out << raw;
+    auto& routes = (*j)["advertised"]["routes"];
+    // Bounded: every page adds at least one route, and the total is known.
+    const std::size_t total = (*j)["advertised"].value("total", std::size_t{0});
+    for (std::size_t pages = 0; pages <= total && (*j)["advertised"]["next_offset"].is_number(); ++pages) {
+      const auto next = (*j)["advertised"]["next_offset"].get<std::size_t>();
+      auto page = fetch(endpoint, "/status?routes=all&offset=" + std::to_string(next), err, nullptr);
+      if (!page) return 1;
+      const auto& more = (*page)["advertised"]["routes"];
+      if (more.empty()) break;
+      routes.insert(routes.end(), more.begin(), more.end());
+      (*j)["advertised"]["next_offset"] = (*page)["advertised"]["next_offset"];
+    }
+    (*j)["advertised"]["truncated"] = routes.size() < total;
+    (*j)["advertised"]["next_offset"] = nullptr;
+    out << j->dump(2) << "\n";
   } else {
     const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     out << format_status(*j, now);

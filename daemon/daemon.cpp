@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include <cstring>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -22,7 +24,9 @@
 #include "daemon/logging.hpp"
 #include "daemon/local_addresses.hpp"
 #include "daemon/plan_warnings.hpp"
+#include "daemon/netlink.hpp"
 #include "daemon/planner.hpp"
+#include "daemon/planner_refusals.hpp"
 #include "daemon/privileges.hpp"
 #include "daemon/version.hpp"
 #include "daemon/withdraw_damper.hpp"
@@ -66,6 +70,7 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
 
   // Empty on success, else why the daemon cannot start.
   std::string start() {
+    watch_own_addresses();  // Abuse resistance
     if (cfg_.kubernetes.enabled) {
       kubernetes_.emplace(io_, cfg_, facts_, [this] { request_replan(); });
       if (auto err = kubernetes_->start(); !err.empty()) return "kubernetes: " + err;
@@ -84,7 +89,7 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
   }
 
   // Observability: what /status, /metrics and /readyz read; see daemon/endpoints.hpp.
-  Status status(std::size_t max_routes) const override {
+  Status status(RoutePage page) const override {
     Status s;
     s.taken_at = std::chrono::steady_clock::now();
     s.version = kVersion;
@@ -96,7 +101,7 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
     if (kubernetes_) s.waiting_for = kubernetes_->waiting_for();
     s.withheld = withheld_;
     s.excluded = last_plan_.excluded.size();
-    set_advertised(s, advertised_, max_routes);
+    set_advertised(s, advertised_, page);
     s.bgp_enabled = speaker_.has_value();
     if (speaker_) s.peers = speaker_->status();
     s.bfd_sessions = bfd_.status();
@@ -208,6 +213,7 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
     }
     if (speaker_ && !(cfg_.bgp == old.bgp)) speaker_->reconfigure(cfg_.bgp);
     sync_bfd();
+    refresh_protected_addresses();  // Abuse resistance: the peers may have changed
     if (!(cfg_.http == old.http)) {  // Observability
       http_.reset();
       start_http();
@@ -300,7 +306,11 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
         spdlog::info("plan: advertising again ({} no longer holds)", withheld_);
       withheld_ = planned.withheld;
     }
-    auto routes = damper_.apply(planned.routes, WithdrawDamper::Clock::now());
+    // Abuse resistance: each new refusal counted once, logged (rate-limited) naming the Service.
+    auto refusals = refusals_.update(planned.refused, RefusalReporter::Clock::now());
+    for (const auto& r : refusals.added) metrics_.count_refused(r.reason);
+    for (const auto& line : refusals.lines) spdlog::warn("plan: {}", line);
+    auto routes = routes_to_advertise(damper_, planned, WithdrawDamper::Clock::now());
     log_changes(routes);
     if (speaker_) speaker_->set_routes(routes);
     if (ospf_) ospf_->set_routes(routes);  // OSPF
@@ -316,6 +326,34 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
         if (!ec) request_replan();
       });
     }
+  }
+
+  // Abuse resistance: addresses no Service may attract (this host's and the BGP peers'), kept
+  // current by netlink address events.
+  void refresh_protected_addresses() {
+    std::map<net::Address, std::string> addresses;
+    for (const auto& a : own_addresses()) addresses.emplace(a, "an address of this node");
+    for (const auto& p : cfg_.bgp.peers) addresses.emplace(p.address, "the address of BGP peer " + p.address.to_string());
+    if (addresses == facts_.protected_addresses) return;
+    facts_.protected_addresses = std::move(addresses);
+    request_replan();
+  }
+
+  void watch_own_addresses() {
+    refresh_protected_addresses();
+    auto watcher = netlink::AddressWatcher::create(io_.get_executor(), [this](const netlink::AddressEvent&) {
+      if (addresses_refresh_posted_) return;  // a burst of events: one re-read
+      addresses_refresh_posted_ = true;
+      asio::post(io_, [this] {
+        addresses_refresh_posted_ = false;
+        refresh_protected_addresses();
+      });
+    });
+    if (watcher)
+      address_watcher_ = std::move(*watcher);
+    else
+      spdlog::warn("not watching this host's addresses ({}); a new one is protected from hijack after a restart",
+                   watcher.error().message);
   }
 
   // Observability: http.listen "" disables the endpoint; a bind failure is logged, not fatal.
@@ -357,6 +395,9 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
   net::RouteSet advertised_;
   std::string withheld_;
   PlanWarnings plan_warnings_;  // logged once while they hold
+  RefusalReporter refusals_;  // Abuse resistance
+  std::unique_ptr<netlink::AddressWatcher> address_watcher_;
+  bool addresses_refresh_posted_ = false;
   bool replan_posted_ = false;
   asio::steady_timer replan_timer_{io_};
   std::chrono::steady_clock::time_point next_replan_allowed_{};
@@ -394,7 +435,7 @@ std::string read_text(const std::string& path) {
 }  // namespace
 
 int run_daemon(config::Config cfg, const std::string& config_path, bgp::OnSigterm on_sigterm,
-               const std::string& state_dir) {
+               std::optional<RunAs> run_as, const std::string& state_dir) {
   spdlog::info("clusterip-speaker {} starting with {} on node {}", kVersion, config_path, cfg.node.name);
 
   auto router_id = cfg.node.router_id;
@@ -426,13 +467,16 @@ int run_daemon(config::Config cfg, const std::string& config_path, bgp::OnSigter
       spdlog::warn("--state-dir {}: {}; BFD sessions will not survive a graceful restart", state_dir, ec.message());
     else
       bfd_state_file = state_dir + "/bfd-sessions-" + cfg.node.name;
+    // The user a root start switches to must be able to write it at shutdown.
+    if (!ec && run_as && geteuid() == 0 && chown(state_dir.c_str(), run_as->uid, run_as->gid) != 0)
+      spdlog::warn("--state-dir {}: cannot hand it to uid {}: {}", state_dir, run_as->uid, std::strerror(errno));
   }
   Daemon daemon(io, std::move(cfg), router_id->v4_value(), bfd_state_file);
   if (auto err = daemon.start(); !err.empty()) {
     spdlog::error("{}", err);
     return 1;
   }
-  drop_capabilities(still_needed);  // Least privilege: the listeners are bound (docs/security.md)
+  drop_privileges(still_needed, run_as);  // Least privilege: the listeners are bound (docs/security.md)
 
   // Reload on SIGHUP and when the file changes. A bad file is refused with its errors and the
   // running configuration stays.

@@ -1,6 +1,8 @@
 #include "daemon/endpoints.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <string_view>
 #include <cstdint>
 
 namespace cisd {
@@ -22,22 +24,30 @@ HttpResponse serve(const DaemonView& daemon, Metrics& metrics, const HttpRequest
   const auto& path = request.path;
   if (path == "/healthz") return {200, kText, "ok\n"};  // the event loop answered: alive
   if (path == "/readyz") {
-    auto why = not_ready_reason(daemon.status(0));
+    auto why = not_ready_reason(daemon.status(RoutePage{}));
     return why.empty() ? HttpResponse{200, kText, "ready\n"} : HttpResponse{503, kText, "not ready: " + why + "\n"};
   }
   if (path == "/metrics") {
-    metrics.collect(daemon.status(0));
+    metrics.collect(daemon.status(RoutePage{}));
     return {200, "text/plain; version=0.0.4; charset=utf-8", metrics.text()};
   }
   if (path == "/status") {
-    std::size_t max_routes = kStatusRoutes;
-    if (auto it = request.query.find("routes"); it != request.query.end()) {
+    RoutePage page{0, kStatusRoutes};
+    auto number = [&](const char* key, std::size_t& out) {
+      auto it = request.query.find(key);
+      if (it == request.query.end()) return true;
       const auto& v = it->second;
-      if (v == "all") return json(200, to_json(daemon.status(SIZE_MAX)));
-      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), max_routes);
-      if (ec != std::errc() || end != v.data() + v.size()) return json_error(400, "routes: expected a number or all");
-    }
-    return json(200, to_json(daemon.status(max_routes)));
+      if (std::string_view(key) == "routes" && v == "all") {
+        out = kMaxStatusRoutes;
+        return true;
+      }
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+      return ec == std::errc() && end == v.data() + v.size();
+    };
+    if (!number("routes", page.limit)) return json_error(400, "routes: expected a number or all");
+    if (!number("offset", page.offset)) return json_error(400, "offset: expected a number");
+    page.limit = std::min(page.limit, kMaxStatusRoutes);
+    return json(200, to_json(daemon.status(page)));
   }
   if (path == "/explain") {
     auto it = request.query.find("ip");

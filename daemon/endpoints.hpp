@@ -15,13 +15,17 @@ namespace cisd {
 class DaemonView {
  public:
   virtual ~DaemonView() = default;
-  // max_routes: list at most this many advertised routes (the counts are always complete).
-  virtual Status status(std::size_t max_routes) const = 0;
+  // List the advertised routes of `page` only (the counts are always complete).
+  virtual Status status(RoutePage page) const = 0;
   virtual Explanation explain(const net::Address& ip) const = 0;
 };
 
-// Default number of routes /status lists; `?routes=N` or `?routes=all` asks for another number.
+// /status lists kStatusRoutes advertised routes unless `?routes=N` asks for another number; at
+// most kMaxStatusRoutes whatever is asked (`?routes=all` included), so that one request costs the
+// event loop a bounded amount of work and memory. `&offset=K` pages on: the document says
+// `next_offset` while routes follow.
 inline constexpr std::size_t kStatusRoutes = 1000;
+inline constexpr std::size_t kMaxStatusRoutes = 5000;
 
 HttpResponse serve(const DaemonView& daemon, Metrics& metrics, const HttpRequest& request);
 

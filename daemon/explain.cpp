@@ -32,6 +32,11 @@ Explanation explain(const Plan& plan, const Facts& facts, const net::RouteSet& a
   }
   for (const auto& x : plan.excluded)
     if (x.address == ip) e.exclusions.push_back(x);
+  for (const auto& r : plan.refused) {
+    const bool owner = std::any_of(e.owners.begin(), e.owners.end(), [&](const auto& o) { return o.service == r.service; });
+    const bool inside_refused_cidr = r.prefix && r.prefix->family() == ip.family() && r.prefix->contains(ip);
+    if (r.address == ip || (!r.address && !r.prefix && owner) || inside_refused_cidr) e.refusals.push_back(r);
+  }
 
   // The verdict: the route the router would use first, then what keeps a more specific one away.
   if (!e.covering.empty()) {
@@ -49,6 +54,8 @@ Explanation explain(const Plan& plan, const Facts& facts, const net::RouteSet& a
   } else {
     e.verdict = "not advertised: not a Service address and outside every advertised prefix";
   }
+  for (const auto& r : e.refusals)
+    if (!r.address) e.verdict += "; refused: " + r.detail;  // communities, and a CIDR that would cover ip
   return e;
 }
 
@@ -65,9 +72,12 @@ nlohmann::json to_json(const Explanation& e) {
   for (const auto& o : e.owners) owners.push_back({{"service", o.service}, {"role", o.role}});
   nlohmann::json exclusions = nlohmann::json::array();
   for (const auto& x : e.exclusions) exclusions.push_back({{"service", x.service}, {"reason", x.reason}});
+  nlohmann::json refused = nlohmann::json::array();
+  for (const auto& r : e.refusals)
+    refused.push_back({{"service", r.service}, {"reason", to_string(r.reason)}, {"detail", r.detail}});
   return {{"ip", e.ip.to_string()},   {"advertised", e.advertised()}, {"verdict", e.verdict},
           {"covering", covering},     {"services", owners},           {"excluded", exclusions},
-          {"withheld", e.withheld},   {"sessions", e.sessions}};
+          {"refused", refused},       {"withheld", e.withheld},   {"sessions", e.sessions}};
 }
 
 }  // namespace cisd

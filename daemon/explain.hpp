@@ -22,6 +22,7 @@ struct Explanation {
   std::vector<bool> held;            // per covering route: out of the plan, kept by withdraw_delay
   std::vector<Owner> owners;
   std::vector<Exclusion> exclusions;  // the plan's reasons for not advertising ip itself
+  std::vector<Refusal> refusals;      // what the operator's policy refused: ip itself, or its Services' communities
   std::string withheld;               // everything is withheld, and why
   std::string verdict;                // one line for people
   // The sessions that carry the routes, with their BFD state ("BGP 192.168.1.1: Established, BFD

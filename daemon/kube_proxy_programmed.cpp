@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -347,17 +348,46 @@ net::Expected<std::string, std::string> run_command(const std::vector<std::strin
   return out;
 }
 
-ReadResult read_iptables_programmed(const IptablesCommands& commands, std::chrono::milliseconds timeout,
-                                    Subprocess child) {
-  AddressSet out;
-  for (const auto* argv : {&commands.ipv4, &commands.ipv6}) {
-    if (argv->empty()) continue;  // a family deliberately not read
-    auto text = run_command(*argv, timeout, 64u << 20, child);
-    if (!text) return net::Unexpected(text.error());
-    auto ips = parse_iptables_kube_services(*text);
-    out.insert(ips.begin(), ips.end());
+std::optional<std::size_t> choose_iptables_backend(const std::vector<std::optional<std::string>>& dumps) {
+  std::optional<std::size_t> best;
+  std::size_t best_rules = 0;
+  for (std::size_t i = 0; i < dumps.size(); ++i) {
+    if (!dumps[i]) continue;
+    std::size_t rules = 0;
+    std::string_view text = *dumps[i];
+    for (std::size_t start = 0; start < text.size();) {
+      const auto end = std::min(text.find('\n', start), text.size());
+      if (text[start] == '-') ++rules;
+      start = end + 1;
+    }
+    if (!best || rules > best_rules) best = i, best_rules = rules;
   }
-  return out;
+  return best;
+}
+
+ReadResult read_iptables_programmed(const IptablesCommands& commands, std::chrono::milliseconds timeout,
+                                    Subprocess child, std::string* chosen) {
+  std::vector<std::optional<std::string>> dumps;
+  std::string first_error;
+  for (const auto& backend : commands.backends) {
+    std::string dump;
+    bool ok = true;
+    for (const auto* argv : {&backend.ipv4, &backend.ipv6}) {
+      if (argv->empty()) continue;  // a family deliberately not read
+      auto text = run_command(*argv, timeout, 64u << 20, child);
+      if (!text) {
+        if (first_error.empty()) first_error = text.error();
+        ok = false;
+        break;
+      }
+      dump += *text;
+    }
+    dumps.push_back(ok ? std::optional(std::move(dump)) : std::nullopt);
+  }
+  auto pick = choose_iptables_backend(dumps);
+  if (!pick) return net::Unexpected(first_error.empty() ? std::string("no iptables backend to read") : first_error);
+  if (chosen) *chosen = commands.backends[*pick].name;
+  return parse_iptables_kube_services(*dumps[*pick]);
 }
 
 // ---- KubeProxyProgrammed ----
@@ -476,12 +506,18 @@ void KubeProxyProgrammed::read_off_loop() {
   asio::post(*worker_, [weak = weak_from_this(), executor = executor_, mode = mode_, generation = generation_,
                         commands = options_.iptables, timeout = options_.command_timeout,
                         pid = child_pid_, mutex = child_mutex_] {
+    std::string backend;
     ReadResult r = mode == ProxyMode::nftables
                        ? read_nftables_programmed()
-                       : read_iptables_programmed(commands, timeout, Subprocess{pid.get(), mutex.get()});
-    asio::post(executor, [weak, generation, r = std::move(r)]() mutable {
+                       : read_iptables_programmed(commands, timeout, Subprocess{pid.get(), mutex.get()}, &backend);
+    asio::post(executor, [weak, generation, r = std::move(r), backend = std::move(backend)]() mutable {
       if (auto self = weak.lock()) {
         self->in_flight_ = false;
+        if (!backend.empty() && backend != self->iptables_backend_) {
+          spdlog::info("kube-proxy programmed state: reading the iptables-{} backend (the one with kube-proxy's rules)",
+                       backend);
+          self->iptables_backend_ = backend;
+        }
         self->finish(generation, std::move(r));
         if (std::exchange(self->again_, false)) self->refresh();
       }

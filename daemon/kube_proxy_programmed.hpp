@@ -8,7 +8,8 @@
 //   nftables  elements of the verdict map `service-ips` in tables `ip kube-proxy` and
 //             `ip6 kube-proxy` (libnftables, JSON output);
 //   iptables  `-A KUBE-SERVICES -d IP/32 ... -j KUBE-SVC-...` rules of the nat table
-//             (`iptables-save -t nat` and `ip6tables-save -t nat` as subprocesses).
+//             (`iptables-{nft,legacy}-save -t nat` and the ip6tables ones as subprocesses; the
+//             backend kube-proxy used is detected the way its iptables-wrapper does it).
 //
 // "Absent" is a fact, not an error: no kube-ipvs0, no kube-proxy table, no KUBE-SERVICES rules
 // all mean kube-proxy has programmed nothing yet (the empty set).
@@ -82,13 +83,28 @@ net::Expected<std::string, std::string> run_command(const std::vector<std::strin
                                                     std::size_t max_output = 64u << 20,
                                                     Subprocess child = {});
 
-struct IptablesCommands {
-  std::vector<std::string> ipv4 = {"iptables-save", "-t", "nat"};
-  std::vector<std::string> ipv6 = {"ip6tables-save", "-t", "nat"};
+// One iptables backend's dump of the nat tables: its IPv4 and IPv6 commands (an empty one is not run).
+struct IptablesBackend {
+  std::string name;
+  std::vector<std::string> ipv4, ipv6;
 };
-// Blocking: both commands, results merged; either failing is an error.
+// A host has two iptables backends, and kube-proxy's rules are in the one its own image picked:
+// the nft-backed iptables-save of our image reads an empty table on a host whose kube-proxy uses
+// iptables-legacy. Both are read, and the one kube-proxy used is picked (choose_iptables_backend).
+struct IptablesCommands {
+  std::vector<IptablesBackend> backends = {
+      {"nft", {"iptables-nft-save", "-t", "nat"}, {"ip6tables-nft-save", "-t", "nat"}},
+      {"legacy", {"iptables-legacy-save", "-t", "nat"}, {"ip6tables-legacy-save", "-t", "nat"}},
+  };
+};
+// The way kube-proxy's iptables-wrapper picks its backend: the dump with more rules (lines that
+// start with '-'); on a tie, the first (nft). `dumps` holds each backend's output; nullopt for a
+// backend that could not be read. nullopt when none could.
+std::optional<std::size_t> choose_iptables_backend(const std::vector<std::optional<std::string>>& dumps);
+// Blocking: every backend's commands, then the KUBE-SERVICES rules of the chosen backend; an error
+// only when no backend can be read. `chosen`, if given, gets the chosen backend's name.
 ReadResult read_iptables_programmed(const IptablesCommands& commands, std::chrono::milliseconds timeout,
-                                    Subprocess child = {});
+                                    Subprocess child = {}, std::string* chosen = nullptr);
 
 // ---- The source that runs on the io_context. ----
 
@@ -150,6 +166,7 @@ class KubeProxyProgrammed : public std::enable_shared_from_this<KubeProxyProgram
   Programmed programmed_;
   std::uint64_t reads_ = 0;
 
+  std::string iptables_backend_;  // the backend last read in iptables mode, for the log
   std::string last_warning_;
   std::chrono::steady_clock::time_point last_warning_at_{};
   bool failing_ = false;

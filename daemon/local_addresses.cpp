@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace cisd {
@@ -71,6 +72,35 @@ std::optional<net::Address> first_global_ipv4() {
   }
   freeifaddrs(list);
   return best;
+}
+
+}  // namespace cisd
+
+namespace cisd {
+
+std::vector<net::Address> own_addresses() {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return {};
+  std::vector<net::Address> out;
+  for (auto* i = list; i; i = i->ifa_next) {
+    if (!i->ifa_addr || !(i->ifa_flags & IFF_UP) || i->ifa_flags & IFF_LOOPBACK || is_shared_interface(i->ifa_name))
+      continue;
+    std::optional<net::Address> a;
+    if (i->ifa_addr->sa_family == AF_INET) {
+      std::array<std::uint8_t, 4> b{};
+      std::memcpy(b.data(), &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, 4);
+      a = net::Address::v4(b);
+    } else if (i->ifa_addr->sa_family == AF_INET6) {
+      std::array<std::uint8_t, 16> b{};
+      std::memcpy(b.data(), &reinterpret_cast<sockaddr_in6*>(i->ifa_addr)->sin6_addr, 16);
+      a = net::Address::v6(b);
+    }
+    if (a && !a->is_link_local() && !a->is_unspecified()) out.push_back(*a);
+  }
+  freeifaddrs(list);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 }  // namespace cisd

@@ -2,6 +2,7 @@
 #pragma once
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "net/address.hpp"
 
@@ -16,5 +17,10 @@ std::optional<net::Address> first_global_ipv4();
 
 // True for interfaces whose addresses are not this node's own identity.
 bool is_shared_interface(std::string_view name);
+
+// This host's own addresses, IPv4 and IPv6, on interfaces that are up, leaving out loopback,
+// link-local addresses and the shared interfaces above (kube-ipvs0 holds the Service IPs
+// themselves). A Service must never attract traffic for one of them.
+std::vector<net::Address> own_addresses();
 
 }  // namespace cisd

@@ -8,6 +8,7 @@
 #include "config/config.hpp"
 #include "daemon/cli_client.hpp"
 #include "daemon/daemon.hpp"
+#include "daemon/privileges.hpp"
 #include "daemon/generate_command.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/version.hpp"
@@ -62,6 +63,10 @@ int main(int argc, char** argv) {
                   "where a graceful restart leaves its BFD sessions for the next instance (a hostPath in "
                   "the DaemonSet; \"\" = do not hand them over)")
       ->capture_default_str();
+  std::string run_as;
+  run->add_option("--user", run_as,
+                  "started as root, switch to this user (UID[:GID] or a name) once the listeners are bound, "
+                  "keeping only the capabilities still needed (docs/security.md); the image passes 65532");
   auto* check = app.add_subcommand("check-config", "validate a config file and print the effective config");
   check->add_option("-c,--config", config_path, "config file")->capture_default_str();
   auto* version = app.add_subcommand("version", "print the version");
@@ -130,8 +135,17 @@ int main(int argc, char** argv) {
     std::cout << config::to_yaml(*cfg);
     return 0;
   }
+  std::optional<cisd::RunAs> user;
+  if (!run_as.empty()) {
+    auto parsed = cisd::parse_run_as(run_as);
+    if (!parsed) {
+      std::cerr << "clusterip-speaker: " << parsed.error() << "\n";
+      return 1;
+    }
+    user = *parsed;
+  }
   // The YAML tree of a big config is gone now: hand its memory back to the system.
   malloc_trim(0);
   cisd::setup_logging(cfg->log);
-  return cisd::run_daemon(std::move(*cfg), config_path, *bgp::parse_on_sigterm(on_sigterm), state_dir);
+  return cisd::run_daemon(std::move(*cfg), config_path, *bgp::parse_on_sigterm(on_sigterm), user, state_dir);
 }

@@ -75,7 +75,12 @@ Metrics::Metrics()
                                  .Register(*registry_)
                                  .Add({}, kEventBuckets);
   gauge(*registry_, "build_info", "Always 1; the version is the label").Add({{"version", kVersion}}).Set(1);
+  auto& refused = counter(*registry_, "advertise_refused_total",
+                          "Addresses and communities Services asked for that the operator does not allow, by reason");
+  for (auto reason : kRefusalReasons) advertise_refused_[reason] = &refused.Add({{"reason", to_string(reason)}});
 }
+
+void Metrics::count_refused(RefusalReason reason) { advertise_refused_.at(reason)->Increment(); }
 
 void Metrics::observe_plan(std::chrono::duration<double> d) { plan_duration_->Observe(d.count()); }
 

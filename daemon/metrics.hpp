@@ -15,6 +15,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "daemon/planner.hpp"
 #include "daemon/status.hpp"
 
 namespace cisd {
@@ -62,6 +63,8 @@ class Metrics {
   // replan until the speakers were handed the routes.
   void observe_plan(std::chrono::duration<double> d);
   void observe_event_to_advertisement(std::chrono::duration<double> d);
+  // A Service asked for something the operator does not allow (advertise_refused_total{reason}).
+  void count_refused(RefusalReason reason);
 
   // Brings every gauge and counter up to the snapshot.
   void collect(const Status& status);
@@ -86,6 +89,7 @@ class Metrics {
   Series<prometheus::Gauge> node_ready_;
   Series<prometheus::Counter> k8s_watch_restarts_;
   Series<prometheus::Gauge> k8s_last_sync_;
+  std::map<RefusalReason, prometheus::Counter*> advertise_refused_;  // every reason from the start, at 0
   prometheus::Histogram* plan_duration_;
   prometheus::Histogram* event_to_advertisement_;
 };

@@ -46,6 +46,48 @@ void merge_into(net::Route& route, const net::RouteAttributes& attrs, const std:
   route.reason += "; " + reason;
 }
 
+// Keeps the annotation's communities the operator allows (advertise.annotation_communities); a
+// refusal for each of the others.
+void keep_allowed_communities(const std::string& key, const config::AdvertiseConfig& advertise,
+                              net::RouteAttributes& attributes, std::vector<Refusal>& refused) {
+  auto refuse = [&](const std::string& text) {
+    refused.push_back({key, std::nullopt, RefusalReason::community_not_allowed,
+                       "community " + text + " from the " + kCommunitiesAnnotation +
+                           " annotation is not in advertise.annotation_communities"});
+  };
+  const auto& patterns = advertise.annotation_communities;
+  std::erase_if(attributes.communities, [&](net::Community c) {
+    if (std::any_of(patterns.begin(), patterns.end(), [&](const auto& p) { return p.matches(c); })) return false;
+    refuse(config::format_community(c));
+    return true;
+  });
+  std::erase_if(attributes.large_communities, [&](const net::LargeCommunity& c) {
+    if (std::any_of(patterns.begin(), patterns.end(), [&](const auto& p) { return p.matches(c); })) return false;
+    refuse(config::format_large_community(c));
+    return true;
+  });
+}
+
+// The address of this host or a peer that `prefix` covers, with what it is; nullptr if none.
+const std::pair<const net::Address, std::string>* covered_protected(
+    const net::Prefix& prefix, const std::map<net::Address, std::string>& protected_addresses) {
+  if (prefix.length() == prefix.address().bits()) {  // a host route: one lookup
+    auto it = protected_addresses.find(prefix.address());
+    return it == protected_addresses.end() ? nullptr : &*it;
+  }
+  for (const auto& entry : protected_addresses)
+    if (entry.first.family() == prefix.family() && prefix.contains(entry.first)) return &entry;
+  return nullptr;
+}
+
+// What must never be attracted: the daemon's list plus this Node's InternalIPs.
+std::map<net::Address, std::string> all_protected(const Facts& facts) {
+  auto out = facts.protected_addresses;
+  if (facts.node)
+    for (const auto& ip : facts.node->internal_ips) out.emplace(ip, "an InternalIP of Node " + facts.node_name);
+  return out;
+}
+
 // Why nothing at all may be advertised now; empty when routes may go out.
 std::string withheld_reason(const Facts& facts, const config::AdvertiseConfig& advertise) {
   if (!facts.kubernetes) return {};
@@ -56,11 +98,25 @@ std::string withheld_reason(const Facts& facts, const config::AdvertiseConfig& a
   return {};
 }
 
-// The routes that do not come from Services: the Service CIDRs and the static prefixes.
-net::RouteSet base_routes(const Facts& facts, const config::AdvertiseConfig& advertise) {
+// The routes that do not come from Services: the Service CIDRs and the static prefixes. A Service
+// CIDR learnt from the cluster (not written in the config) that covers a protected address is
+// refused; the operator's own lists are taken as written.
+net::RouteSet base_routes(const Facts& facts, const config::AdvertiseConfig& advertise,
+                          const std::map<net::Address, std::string>& protected_addresses,
+                          std::vector<Refusal>* refused = nullptr) {
   net::RouteSet routes;
-  for (const auto& cidr : facts.service_cidrs)
+  for (const auto& cidr : facts.service_cidrs) {
+    if (facts.service_cidr_source != "config")
+      if (const auto* hit = covered_protected(cidr, protected_addresses)) {
+        if (refused)
+          refused->push_back({"ServiceCIDR", std::nullopt, RefusalReason::hijack,
+                              "Service CIDR " + cidr.to_string() + " (" + facts.service_cidr_source + ") covers " +
+                                  hit->first.to_string() + ", " + hit->second,
+                              cidr});
+        continue;
+      }
     routes.insert({cidr, {}, net::RouteKind::service_cidr, "Service CIDR (" + facts.service_cidr_source + ")"});
+  }
   for (const auto& prefix : advertise.static_prefixes)
     if (!routes.contains(prefix)) routes.insert({prefix, {}, net::RouteKind::static_prefix, "advertise.static"});
   return routes;
@@ -87,8 +143,10 @@ std::string route_reason(const Planner::ServicePlan::Advertised& a, const std::s
 // One Service's part of the plan: what it advertises, and (into `excluded`, `warning`) what it
 // leaves out and why. A pure function of its arguments.
 Planner::ServicePlan plan_service(const std::string& key, const k8s::Service& svc, bool has_local, const Facts& facts,
-                                  const config::AdvertiseConfig& advertise, std::vector<Exclusion>& excluded,
-                                  std::string& warning) {
+                                  const config::AdvertiseConfig& advertise,
+                                  const std::map<net::Address, std::string>& protected_addresses,
+                                  std::vector<Exclusion>& excluded, std::string& warning,
+                                  std::vector<Refusal>& refused) {
   Planner::ServicePlan sp;
   sp.local_policy = depends_on_local_endpoints(svc);
   const std::string* advertise_flag = annotation(svc, kAdvertiseAnnotation);
@@ -101,14 +159,25 @@ Planner::ServicePlan plan_service(const std::string& key, const k8s::Service& sv
       warning = "Service " + key + ": " + kCommunitiesAnnotation + ": " + error + "; ignored";
       sp.attributes = {};
     }
+    keep_allowed_communities(key, advertise, sp.attributes, refused);
   }
 
   // One address of this Service: advertised, or excluded with the reason.
+  // `allowed`: the operator's ranges for this kind of address (nullptr: any address may be used).
   auto consider = [&](const net::Address& ip, net::RouteKind kind, bool wanted, const std::string& not_wanted,
-                      k8s::TrafficPolicy policy, const char* policy_field) {
+                      k8s::TrafficPolicy policy, const char* policy_field, const config::AddressRanges* allowed,
+                      const char* allowed_key, RefusalReason not_allowed) {
     auto exclude = [&](std::string why) { excluded.push_back({ip, key, std::move(why)}); };
+    auto refuse = [&](RefusalReason reason, std::string why) {
+      refused.push_back({key, ip, reason, why});
+      exclude(std::move(why) + " (refused)");
+    };
     if (!wanted) return exclude(not_wanted);
     if (opted_out) return exclude(std::string("annotated ") + kAdvertiseAnnotation + ": \"false\"");
+    if (allowed && !allowed->allows(ip))
+      return refuse(not_allowed, ip.to_string() + " is outside " + allowed_key);
+    if (auto it = protected_addresses.find(ip); it != protected_addresses.end())
+      return refuse(RefusalReason::hijack, ip.to_string() + " is " + it->second + ": advertising it would hijack its traffic");
     if (policy == k8s::TrafficPolicy::local && !has_local)
       return exclude(std::string(policy_field) + " is Local and no ready endpoint is on this node");
     if (advertise.require_programmed && facts.programmed && !facts.programmed->count(ip))
@@ -124,13 +193,15 @@ Planner::ServicePlan plan_service(const std::string& key, const k8s::Service& sv
           : std::string("not annotated ") + kAdvertiseAnnotation + ": \"true\" (advertise.cluster_ips is annotated)";
   for (const auto& ip : svc.cluster_ips)
     consider(ip, net::RouteKind::cluster_ip, cluster_ip_wanted, cluster_ip_no, svc.internal_traffic_policy,
-             "internalTrafficPolicy");
+             "internalTrafficPolicy", nullptr, "", RefusalReason::hijack);
   for (const auto& ip : svc.external_ips)
-    consider(ip, net::RouteKind::external_ip, advertise.external_ips, "advertise.external_ips is false",
-             svc.external_traffic_policy, "externalTrafficPolicy");
+    consider(ip, net::RouteKind::external_ip, advertise.external_ips.allows_some(), "advertise.external_ips is false",
+             svc.external_traffic_policy, "externalTrafficPolicy", &advertise.external_ips, "advertise.external_ips",
+             RefusalReason::external_ip_not_allowed);
   for (const auto& ip : svc.load_balancer_ips)
-    consider(ip, net::RouteKind::load_balancer_ip, advertise.load_balancer_ips, "advertise.load_balancer_ips is false",
-             svc.external_traffic_policy, "externalTrafficPolicy");
+    consider(ip, net::RouteKind::load_balancer_ip, advertise.load_balancer_ips.allows_some(),
+             "advertise.load_balancer_ips is false", svc.external_traffic_policy, "externalTrafficPolicy",
+             &advertise.load_balancer_ips, "advertise.load_balancer_ips", RefusalReason::load_balancer_ip_not_allowed);
   return sp;
 }
 
@@ -144,6 +215,16 @@ void for_each_prefix(const Planner::ServicePlan& sp, Visit visit) {
 }
 
 }  // namespace
+
+const char* to_string(RefusalReason r) {
+  switch (r) {
+    case RefusalReason::external_ip_not_allowed: return "external_ip_not_allowed";
+    case RefusalReason::load_balancer_ip_not_allowed: return "load_balancer_ip_not_allowed";
+    case RefusalReason::hijack: return "hijack";
+    case RefusalReason::community_not_allowed: return "community_not_allowed";
+  }
+  return "unknown";
+}
 
 Plan plan(const Facts& facts, const config::AdvertiseConfig& advertise) {
   Planner planner;
@@ -162,7 +243,7 @@ const Plan& Planner::update(const Facts& facts, const config::AdvertiseConfig& a
   if (!facts.kubernetes) {
     forget();
     plan_ = Plan{};
-    plan_.routes = base_routes(facts, advertise);
+    plan_.routes = base_routes(facts, advertise, facts.protected_addresses, &plan_.refused);
     return plan_;
   }
   if (changes.everything || !globals_ || !same_globals(facts, advertise) || !incremental(facts, advertise, changes))
@@ -174,12 +255,14 @@ bool Planner::same_globals(const Facts& facts, const config::AdvertiseConfig& ad
   const Globals& g = *globals_;
   return g.advertise == advertise && g.node_name == facts.node_name && g.service_cidrs == facts.service_cidrs &&
          g.service_cidr_source == facts.service_cidr_source &&
-         (!advertise.require_programmed || g.programmed == facts.programmed);
+         (!advertise.require_programmed || g.programmed == facts.programmed) &&
+         g.protected_addresses == all_protected(facts);
 }
 
 void Planner::forget() {
   globals_.reset();
   base_ = {};
+  base_refused_.clear();
   owners_.clear();
   services_.clear();
   notes_.clear();
@@ -193,8 +276,8 @@ void Planner::full(const Facts& facts, const config::AdvertiseConfig& advertise)
   forget();
   ++full_plans_;
   globals_ = Globals{advertise, facts.node_name, facts.service_cidrs, facts.service_cidr_source,
-                     advertise.require_programmed ? facts.programmed : std::nullopt};
-  base_ = base_routes(facts, advertise);
+                     advertise.require_programmed ? facts.programmed : std::nullopt, all_protected(facts)};
+  base_ = base_routes(facts, advertise, globals_->protected_addresses, &base_refused_);
   plan_ = Plan{};
   // Only Local traffic policies need to know where endpoints run: skip the slices otherwise.
   if (std::any_of(facts.services.begin(), facts.services.end(),
@@ -207,9 +290,9 @@ void Planner::full(const Facts& facts, const config::AdvertiseConfig& advertise)
   for (const auto& [key, svc] : facts.services) {
     if (nothing_to_route_to(svc)) continue;
     Notes notes;
-    ServicePlan sp = plan_service(key, svc, local_slice_count_.count(key) > 0, facts, advertise, notes.excluded,
-                                  notes.warning);
-    if (!notes.excluded.empty() || !notes.warning.empty()) notes_.emplace_hint(notes_.end(), key, std::move(notes));
+    ServicePlan sp = plan_service(key, svc, local_slice_count_.count(key) > 0, facts, advertise,
+                                  globals_->protected_addresses, notes.excluded, notes.warning, notes.refused);
+    if (!notes.empty()) notes_.emplace_hint(notes_.end(), key, std::move(notes));
     local_policy_services_ += sp.local_policy;
     const auto& entry = *services_.emplace_hint(services_.end(), key, std::move(sp));
     for_each_prefix(entry.second, [&](const net::Prefix& prefix) { owned.emplace_back(prefix, &entry); });
@@ -295,9 +378,9 @@ void Planner::set_service(const std::string& key, const k8s::Service* service, c
   }
 
   Notes notes;
-  ServicePlan sp = plan_service(key, *service, local_slice_count_.count(key) > 0, facts, advertise, notes.excluded,
-                                notes.warning);
-  if (!notes.excluded.empty() || !notes.warning.empty()) {
+  ServicePlan sp = plan_service(key, *service, local_slice_count_.count(key) > 0, facts, advertise,
+                                globals_->protected_addresses, notes.excluded, notes.warning, notes.refused);
+  if (!notes.empty()) {
     notes_.emplace(key, std::move(notes));
     notes_changed_ = true;
   }
@@ -343,8 +426,10 @@ std::optional<net::Route> Planner::route_for(const net::Prefix& prefix) const {
 void Planner::rebuild_notes() {
   plan_.excluded.clear();
   plan_.warnings.clear();
+  plan_.refused = base_refused_;
   for (const auto& [key, notes] : notes_) {
     plan_.excluded.insert(plan_.excluded.end(), notes.excluded.begin(), notes.excluded.end());
+    plan_.refused.insert(plan_.refused.end(), notes.refused.begin(), notes.refused.end());
     if (!notes.warning.empty()) plan_.warnings.push_back(notes.warning);
   }
   notes_changed_ = false;

@@ -48,6 +48,9 @@ struct Facts {
   std::optional<k8s::Node> node;                       // this node, once seen
   std::optional<bool> kube_proxy_healthy;              // nullopt: not probed yet
   std::optional<std::set<net::Address>> programmed;    // IPs kube-proxy has programmed; nullopt: unknown
+  // Addresses a Service must never attract (this host's own, the BGP peers'), each with what it
+  // is; the daemon fills it. The planner adds this Node's InternalIPs from `node` itself.
+  std::map<net::Address, std::string> protected_addresses;
   FactsChanges changes;                                // since take_changes(); the sources record them
 
   // What changed since the last call; from now on changes are recorded one by one.
@@ -66,11 +69,29 @@ struct Exclusion {
   bool operator==(const Exclusion&) const = default;
 };
 
+// Something a Service asked for that the operator does not allow (product.md "What bad input
+// gets"): counted in advertise_refused_total{reason}, logged, and shown by explain.
+enum class RefusalReason { external_ip_not_allowed, load_balancer_ip_not_allowed, hijack, community_not_allowed };
+inline constexpr RefusalReason kRefusalReasons[] = {
+    RefusalReason::external_ip_not_allowed, RefusalReason::load_balancer_ip_not_allowed, RefusalReason::hijack,
+    RefusalReason::community_not_allowed};
+const char* to_string(RefusalReason);
+
+struct Refusal {
+  std::string service;                   // "namespace/name", or "ServiceCIDR" for a discovered CIDR
+  std::optional<net::Address> address;   // the refused address; nullopt for a community or a CIDR
+  RefusalReason reason = RefusalReason::hijack;
+  std::string detail;                    // for people: what was refused and why
+  std::optional<net::Prefix> prefix;     // the refused Service CIDR, if that is what was refused
+  auto operator<=>(const Refusal&) const = default;
+};
+
 struct Plan {
   net::RouteSet routes;
   std::string withheld;                 // non-empty: everything is withheld, and why
   std::vector<Exclusion> excluded;
   std::vector<std::string> warnings;    // e.g. a bad communities annotation
+  std::vector<Refusal> refused;         // in Service order
   bool operator==(const Plan&) const = default;
 };
 
@@ -107,12 +128,15 @@ class Planner {
     std::vector<net::Prefix> service_cidrs;
     std::string service_cidr_source;
     std::optional<std::set<net::Address>> programmed;  // only kept with advertise.require_programmed
+    std::map<net::Address, std::string> protected_addresses;  // the daemon's and the Node's
     bool operator==(const Globals&) const = default;
   };
   // What a Service leaves out of the plan and what is wrong with it; only for Services with any.
   struct Notes {
     std::vector<Exclusion> excluded;
     std::string warning;
+    std::vector<Refusal> refused;
+    bool empty() const { return excluded.empty() && warning.empty() && refused.empty(); }
   };
   bool same_globals(const Facts& facts, const config::AdvertiseConfig& advertise) const;
   void full(const Facts& facts, const config::AdvertiseConfig& advertise);
@@ -130,6 +154,7 @@ class Planner {
   Plan plan_;
   std::optional<Globals> globals_;  // nullopt: no state kept; the next update plans everything
   net::RouteSet base_;              // the Service CIDRs and static prefixes
+  std::vector<Refusal> base_refused_;  // discovered Service CIDRs that cover a protected address
   std::map<std::string, ServicePlan> services_;  // Services with something to route to
   std::multimap<net::Prefix, const ServiceEntry*> owners_;  // prefix -> the Services advertising it
   std::map<std::string, Notes> notes_;  // key -> notes, for Services that have any

@@ -2,14 +2,17 @@
 
 #include "config/listen_address.hpp"
 
+#include <cap-ng.h>
+#include <grp.h>
 #include <linux/capability.h>
 #include <linux/securebits.h>
+#include <pwd.h>
 #include <spdlog/spdlog.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -19,42 +22,45 @@ namespace cisd {
 
 namespace {
 
+// The calling thread's sets, through libcap-ng.
 struct CapabilitySets {
   CapabilityMask effective = 0, permitted = 0, inheritable = 0;
 };
 
-// capget/capset directly (no libcap): version 3 splits each 64-bit set into two 32-bit words.
 std::optional<CapabilitySets> get_sets() {
-  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
-  if (syscall(SYS_capget, &header, data) != 0) return std::nullopt;
-  auto join = [](std::uint32_t low, std::uint32_t high) { return CapabilityMask{low} | CapabilityMask{high} << 32; };
-  return CapabilitySets{join(data[0].effective, data[1].effective), join(data[0].permitted, data[1].permitted),
-                        join(data[0].inheritable, data[1].inheritable)};
+  if (capng_get_caps_process() != 0) return std::nullopt;
+  CapabilitySets s;
+  for (int cap = 0; cap <= CAP_LAST_CAP; ++cap) {
+    if (capng_have_capability(CAPNG_EFFECTIVE, cap)) s.effective |= capability_bit(cap);
+    if (capng_have_capability(CAPNG_PERMITTED, cap)) s.permitted |= capability_bit(cap);
+    if (capng_have_capability(CAPNG_INHERITABLE, cap)) s.inheritable |= capability_bit(cap);
+  }
+  return s;
 }
 
-bool set_sets(const CapabilitySets& s) {
-  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
-  for (int word = 0; word < 2; ++word) {
-    const int shift = 32 * word;
-    data[word].effective = static_cast<std::uint32_t>(s.effective >> shift);
-    data[word].permitted = static_cast<std::uint32_t>(s.permitted >> shift);
-    data[word].inheritable = static_cast<std::uint32_t>(s.inheritable >> shift);
+// libcap-ng's working copy: `caps` in the effective and permitted sets, `inheritable` (never more
+// than the bounding set allows) and `bounding`, nothing else.
+void stage(CapabilityMask caps, CapabilityMask inheritable, CapabilityMask bounding = 0) {
+  capng_clear(CAPNG_SELECT_ALL);
+  const auto sets = static_cast<capng_type_t>(CAPNG_EFFECTIVE | CAPNG_PERMITTED);
+  for (int cap = 0; cap <= CAP_LAST_CAP; ++cap) {
+    const auto c = static_cast<unsigned>(cap);
+    if (caps & capability_bit(cap)) capng_update(CAPNG_ADD, sets, c);
+    if (inheritable & capability_bit(cap)) capng_update(CAPNG_ADD, CAPNG_INHERITABLE, c);
+    if (bounding & capability_bit(cap)) capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, c);
   }
-  return syscall(SYS_capset, &header, data) == 0;
+}
+
+// Ambient: a non-root process keeps them across execve of iptables-save (a file without file
+// capabilities). The kernel clears the ambient set when uid 0 goes, so this comes last.
+bool raise_ambient(CapabilityMask caps) {
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) return false;
+  for (int cap = 0; cap < 64; ++cap)
+    if ((caps & capability_bit(cap)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0) return false;
+  return true;
 }
 
 std::string errno_text() { return std::strerror(errno); }
-
-// The highest capability number this kernel knows: PR_CAPBSET_READ fails past it.
-int last_capability() {
-  int last = CAP_LAST_CAP;
-  while (last < 63 && prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0) ++last;
-  while (last > 0 && prctl(PR_CAPBSET_READ, last, 0, 0, 0) < 0) --last;
-  return last;
-}
-
 int threads_in_process() {
   std::error_code ec;
   int n = 0;
@@ -131,7 +137,41 @@ int unprivileged_port_start() {
   return port;
 }
 
-void drop_capabilities(CapabilityMask wanted) {
+net::Expected<RunAs, std::string> parse_run_as(const std::string& text) {
+  auto number = [](std::string_view v) -> std::optional<unsigned> {
+    unsigned n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (v.empty() || ec != std::errc() || end != v.data() + v.size()) return std::nullopt;
+    return n;
+  };
+  const auto colon = text.find(':');
+  const std::string user = text.substr(0, colon);
+  RunAs out;
+  if (auto uid = number(user)) {
+    out.uid = *uid;
+    out.gid = *uid;  // 65532 -> 65532:65532, as the image's user
+  } else if (const passwd* pw = user.empty() ? nullptr : getpwnam(user.c_str())) {
+    out.uid = pw->pw_uid;
+    out.gid = pw->pw_gid;
+  } else {
+    return net::Unexpected("--user " + text + ": no such user (a name from /etc/passwd or a number, UID[:GID])");
+  }
+  if (colon != std::string::npos) {
+    const std::string group_text = text.substr(colon + 1);
+    if (auto gid = number(group_text))
+      out.gid = *gid;
+    else if (const struct group* gr = group_text.empty() ? nullptr : getgrnam(group_text.c_str()))
+      out.gid = gr->gr_gid;
+    else
+      return net::Unexpected("--user " + text + ": no such group " + group_text);
+  }
+  if (out.uid == 0) return net::Unexpected("--user " + text + ": the point is to leave uid 0; name another user");
+  return out;
+}
+
+void drop_capabilities(CapabilityMask wanted) { drop_privileges(wanted, std::nullopt); }
+
+void drop_privileges(CapabilityMask wanted, const std::optional<RunAs>& run_as) {
   auto before = get_sets();
   if (!before) {
     spdlog::warn("capabilities: cannot read them ({}); keeping whatever this process has", errno_text());
@@ -143,45 +183,50 @@ void drop_capabilities(CapabilityMask wanted) {
                  capability_names(missing));
   std::vector<std::string> failures;
   auto failed = [&](const std::string& step) { failures.push_back(step + ": " + errno_text()); };
+  const bool root = getuid() == 0 || geteuid() == 0;
+  const bool switch_user = run_as && root;
+  if (run_as && !root && (getuid() != run_as->uid || getgid() != run_as->gid))
+    spdlog::warn("--user {}:{}: not started as root, so staying uid {} gid {}", run_as->uid, run_as->gid, getuid(),
+                 getgid());
 
-  // Step 1: the kept ones also inheritable (the precondition for ambient); CAP_SETPCAP, if held,
-  // stays effective until the bounding set and the securebits are done.
-  const CapabilityMask setpcap = before->permitted & capability_bit(CAP_SETPCAP);
-  if (!set_sets({keep | setpcap, keep | setpcap, keep})) failed("capset");
-
-  // Step 2: ambient, so a non-root process keeps them across execve of iptables-save (a file
-  // without file capabilities).
-  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) failed("clearing the ambient set");
-  for (int cap = 0; cap < 64; ++cap)
-    if ((keep & capability_bit(cap)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
-      failed("raising ambient " + capability_names(capability_bit(cap)));
-
-  // Step 3: the bounding set, which needs CAP_SETPCAP (root has it; a non-root user with file
-  // capabilities has not, and its container runtime bounds the set instead).
-  const bool have_setpcap = held_capabilities() & capability_bit(CAP_SETPCAP);
+  // Step 1: the bounding set, which needs CAP_SETPCAP (root has it; a non-root user with file
+  // capabilities has not, and its container runtime bounds the set instead). While at it, what
+  // step 2 needs stays effective: SETPCAP for the securebits, SETUID/SETGID for the switch.
+  const CapabilityMask helpers =
+      before->permitted & (capability_bit(CAP_SETPCAP) |
+                           (switch_user ? capability_bit(CAP_SETUID) | capability_bit(CAP_SETGID) : 0));
+  const bool have_setpcap = before->effective & capability_bit(CAP_SETPCAP);
   bool bounding_dropped = false;
   if (have_setpcap) {
-    bounding_dropped = true;
-    for (int cap = 0, last = last_capability(); cap <= last; ++cap) {
-      if ((keep & capability_bit(cap)) || prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 1) continue;
-      if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
-        failed("dropping " + capability_names(capability_bit(cap)) + " from the bounding set");
-        bounding_dropped = false;
-      }
-    }
-    // Root regains no capability on execve (its children get the ambient ones only); ambient
-    // raising stays allowed so that rule is the only one locked.
-    if (getuid() == 0 || geteuid() == 0) {
-      const int bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
-      if (bits < 0 || prctl(PR_SET_SECUREBITS, bits | SECBIT_NOROOT | SECBIT_NOROOT_LOCKED, 0, 0, 0) != 0)
-        failed("securebits");
-    }
+    stage(keep | helpers, keep, keep);  // the helpers stay usable, but no execve can regain them
+    bounding_dropped = capng_apply(CAPNG_SELECT_BOUNDS) == 0;
+    if (!bounding_dropped) failed("dropping the rest from the bounding set");
   } else {
     spdlog::debug("capabilities: bounding set left as it is: dropping from it needs CAP_SETPCAP, not held");
   }
+  stage(keep | helpers, keep);
+  if (capng_apply(CAPNG_SELECT_CAPS) != 0) failed("capset");
 
-  // Step 4: CAP_SETPCAP goes too; then no execve may ever grant anything again.
-  if (!set_sets({keep, keep, keep})) failed("capset");
+  // Step 2: as root, either leave uid 0 for `run_as` (keeping the capabilities across the switch)
+  // or stay root but lock the NOROOT securebit, so root regains nothing on execve.
+  if (switch_user) {
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) failed("keepcaps");
+    const gid_t gid = run_as->gid;
+    if (setgroups(1, &gid) != 0) failed("setgroups");
+    if (setresgid(run_as->gid, run_as->gid, run_as->gid) != 0) failed("setresgid");
+    if (setresuid(run_as->uid, run_as->uid, run_as->uid) != 0) failed("setresuid");
+    prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+  } else if (root && have_setpcap) {
+    const int bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+    if (bits < 0 || prctl(PR_SET_SECUREBITS, bits | SECBIT_NOROOT | SECBIT_NOROOT_LOCKED, 0, 0, 0) != 0)
+      failed("securebits");
+  }
+
+  // Step 3: only the kept ones, in effective (leaving uid 0 cleared it), permitted, inheritable
+  // and ambient; then no execve may ever grant anything again.
+  stage(keep, keep);
+  if (capng_apply(CAPNG_SELECT_CAPS) != 0) failed("capset");
+  if (!raise_ambient(keep)) failed("raising the ambient set");
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) failed("no_new_privs");
 
   // Capabilities belong to threads: one started before this call would keep the old ones.
@@ -191,12 +236,14 @@ void drop_capabilities(CapabilityMask wanted) {
   const auto after = get_sets();
   const CapabilityMask now = after ? after->permitted : before->permitted;
   for (const auto& f : failures) spdlog::warn("capabilities: {}", f);
+  const std::string user = switch_user ? "; running as uid " + std::to_string(getuid()) + " gid " + std::to_string(getgid())
+                                       : root ? "; still uid 0 (run --user UID to leave it)" : "";
   if (before->permitted == 0) {
-    spdlog::info("capabilities: none held; no new privileges");
+    spdlog::info("capabilities: none held; no new privileges{}", user);
     return;
   }
-  spdlog::info("capabilities: kept {}; dropped the rest{}", now ? capability_names(now) : "none",
-               bounding_dropped ? " (the bounding set too)" : "");
+  spdlog::info("capabilities: kept {}; dropped the rest{}{}", now ? capability_names(now) : "none",
+               bounding_dropped ? " (the bounding set too)" : "", user);
 }
 
 }  // namespace cisd

@@ -5,7 +5,10 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
 #include "config/config.hpp"
+#include "net/expected.hpp"
 
 namespace cisd {
 
@@ -36,11 +39,24 @@ CapabilityMask held_capabilities();
 // net.ipv4.ip_unprivileged_port_start of this network namespace (1024 when unreadable).
 int unprivileged_port_start();
 
+// The user a daemon started as root switches to (`run --user`): uid 0 goes, the capabilities it
+// still needs stay. The image passes --user 65532.
+struct RunAs {
+  unsigned uid = 0;
+  unsigned gid = 0;
+  bool operator==(const RunAs&) const = default;
+};
+// "65532" (gid = uid), "65532:65532", "nobody", "nobody:nogroup"; uid 0 is refused.
+net::Expected<RunAs, std::string> parse_run_as(const std::string& text);
+
 // Keeps `keep` (as far as it is held) in the effective, permitted, inheritable and ambient sets
-// (ambient, so an iptables-save child keeps them across execve even as a non-root user), drops
-// every other capability from them and, with CAP_SETPCAP, from the bounding set; as root also locks
-// the securebits so root regains nothing on execve; sets no_new_privs. Logs one info line with
-// the outcome. Never fails: what cannot be done is a warning. Call it from the only thread.
-void drop_capabilities(CapabilityMask keep);
+// (ambient, so an iptables-save child keeps them across execve as a non-root user), drops every
+// other capability from them and, with CAP_SETPCAP, from the bounding set. Started as root: with
+// `run_as`, switches to that uid and gid (supplementary groups: only that gid) keeping `keep`;
+// without it stays root but locks the NOROOT securebit so root regains nothing on execve. Sets
+// no_new_privs. Uses libcap-ng. Logs one info line with the outcome. Never fails: what cannot be
+// done is a warning. Call it from the only thread.
+void drop_privileges(CapabilityMask keep, const std::optional<RunAs>& run_as);
+void drop_capabilities(CapabilityMask keep);  // drop_privileges(keep, no user switch)
 
 }  // namespace cisd

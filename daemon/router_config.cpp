@@ -138,8 +138,14 @@ net::Expected<Plan, std::string> make_plan(const RouterConfigRequest& req) {
     add_unique(plan.accept, {p, p.length(), p.address().bits(), "Service CIDR"});
   for (const auto& p : cfg.advertise.static_prefixes)
     add_unique(plan.accept, {p, p.length(), p.length(), "static prefix"});
-  if (cfg.advertise.external_ips || cfg.advertise.load_balancer_ips)
-    for (const auto& p : req.external_ranges)
+  // The operator's ranges for externalIPs and LoadBalancer IPs, then any given with --external-range.
+  const bool external = cfg.advertise.external_ips.allows_some() || cfg.advertise.load_balancer_ips.allows_some();
+  std::vector<net::Prefix> external_ranges = cfg.advertise.external_ips.ranges;
+  external_ranges.insert(external_ranges.end(), cfg.advertise.load_balancer_ips.ranges.begin(),
+                         cfg.advertise.load_balancer_ips.ranges.end());
+  external_ranges.insert(external_ranges.end(), req.external_ranges.begin(), req.external_ranges.end());
+  if (external)
+    for (const auto& p : external_ranges)
       add_unique(plan.accept, {p, p.address().bits(), p.address().bits(), "externalIPs / LoadBalancer IPs"});
 
   const bool want_bgp = cfg.bgp.enabled && !cfg.bgp.peers.empty();
@@ -219,7 +225,7 @@ net::Expected<Plan, std::string> make_plan(const RouterConfigRequest& req) {
   head << "Accepted from the nodes:\n";
   for (const auto& r : plan.accept)
     head << "  " << r.prefix << " length " << r.min_len << ".." << r.max_len << "  (" << r.why << ")\n";
-  if ((cfg.advertise.external_ips || cfg.advertise.load_balancer_ips) && req.external_ranges.empty())
+  if (external && external_ranges.empty())
     head << "externalIPs / LoadBalancer IPs are advertised but not accepted: pass --external-range CIDR\n";
   plan.header = head.str();
   return plan;

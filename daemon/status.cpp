@@ -80,17 +80,20 @@ nlohmann::json bfd_json(const std::vector<bfd::SessionStatus>& sessions) {
 
 }  // namespace
 
-void set_advertised(Status& s, const net::RouteSet& routes, std::size_t max_routes) {
+void set_advertised(Status& s, const net::RouteSet& routes, RoutePage page) {
   for (auto kind : {net::RouteKind::service_cidr, net::RouteKind::cluster_ip, net::RouteKind::external_ip,
                     net::RouteKind::load_balancer_ip, net::RouteKind::static_prefix})
     s.advertised_by_kind[kind] = 0;
   s.advertised.clear();
+  std::size_t index = 0;
   for (const auto& [prefix, route] : routes) {
     ++s.advertised_by_kind[route.kind];
-    if (s.advertised.size() < max_routes) s.advertised.push_back(route);
+    if (index >= page.offset && s.advertised.size() < page.limit) s.advertised.push_back(route);
+    ++index;
   }
   s.advertised_total = routes.size();
-  s.routes_truncated = s.advertised.size() < routes.size();
+  s.routes_offset = page.offset;
+  s.routes_truncated = page.offset + s.advertised.size() < routes.size();
 }
 
 int ospf_state_rank(const std::string& state) {
@@ -133,7 +136,9 @@ nlohmann::json to_json(const Status& s) {
         {"withheld", s.withheld},
         {"excluded_addresses", s.excluded}}},
       {"advertised", {{"total", s.advertised_total}, {"by_kind", by_kind}, {"routes", routes},
-                      {"truncated", s.routes_truncated}}},
+                      {"offset", s.routes_offset}, {"truncated", s.routes_truncated},
+                      {"next_offset", s.routes_truncated ? nlohmann::json(s.routes_offset + s.advertised.size())
+                                                         : nlohmann::json()}}},
       {"bgp", nullptr},
       {"ospf", nullptr},
       {"bfd", bfd_json(s.bfd_sessions)},

@@ -32,8 +32,9 @@ struct Status {
   std::size_t excluded = 0;     // per-Service addresses left out (reasons via explain)
   std::map<net::RouteKind, std::size_t> advertised_by_kind;  // every kind, 0 included
   std::size_t advertised_total = 0;
-  std::vector<net::Route> advertised;  // possibly only the first N (see routes_truncated)
-  bool routes_truncated = false;
+  std::vector<net::Route> advertised;  // one page of them (see routes_offset, routes_truncated)
+  std::size_t routes_offset = 0;       // the index of advertised[0] among all routes
+  bool routes_truncated = false;       // routes follow this page
 
   bool bgp_enabled = false;
   std::vector<bgp::PeerStatus> peers;
@@ -54,8 +55,14 @@ struct Status {
   std::map<std::string, k8s::ReflectorStats> kubernetes;  // by resource: services, endpointslices, node
 };
 
-// Fills the advertised_* fields: counts of every kind, and the first max_routes routes.
-void set_advertised(Status& status, const net::RouteSet& routes, std::size_t max_routes);
+// Which advertised routes a Status lists: at most `limit`, from the `offset`-th on (prefix order).
+struct RoutePage {
+  std::size_t offset = 0;
+  std::size_t limit = 0;
+};
+
+// Fills the advertised_* fields: counts of every kind, and the routes of `page`.
+void set_advertised(Status& status, const net::RouteSet& routes, RoutePage page);
 
 // /readyz: the first plan is out and at least one BGP session is Established or one OSPF
 // adjacency is Full. (The config was loaded, or the daemon would not be running.)

@@ -15,6 +15,17 @@ net::RouteSet WithdrawDamper::apply(const net::RouteSet& planned, Clock::time_po
   return advertised_ = std::move(out);
 }
 
+net::RouteSet WithdrawDamper::withdraw_all() {
+  held_.clear();
+  advertised_ = {};
+  return {};
+}
+
+net::RouteSet routes_to_advertise(WithdrawDamper& damper, const Plan& plan, WithdrawDamper::Clock::time_point now) {
+  if (!plan.withheld.empty()) return damper.withdraw_all();
+  return damper.apply(plan.routes, now);
+}
+
 std::optional<WithdrawDamper::Clock::time_point> WithdrawDamper::next_expiry() const {
   std::optional<Clock::time_point> next;
   for (const auto& [prefix, h] : held_)

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "daemon/planner.hpp"
 #include "net/route_set.hpp"
 
 namespace cisd {
@@ -20,6 +21,8 @@ class WithdrawDamper {
   // When apply() should run again to let a held route go; nullopt when nothing is held.
   std::optional<Clock::time_point> next_expiry() const;
   std::size_t held() const { return held_.size(); }
+  // Withdraws everything now, held routes included, and forgets them: returns the empty set.
+  net::RouteSet withdraw_all();
 
  private:
   struct Held {
@@ -30,5 +33,10 @@ class WithdrawDamper {
   net::RouteSet advertised_;
   std::map<net::Prefix, Held> held_;
 };
+
+// What the speakers get for a plan. Gating beats damping: a withheld plan (kube-proxy down, the
+// Node NotReady or cordoned) means this node cannot deliver, so it withdraws everything at once,
+// whatever withdraw_delay says; only the churn of a plan that may go out is damped.
+net::RouteSet routes_to_advertise(WithdrawDamper& damper, const Plan& plan, WithdrawDamper::Clock::time_point now);
 
 }  // namespace cisd

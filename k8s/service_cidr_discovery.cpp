@@ -77,6 +77,14 @@ std::vector<net::Prefix> parse_valid_range_message(std::string_view message) {
   return out;
 }
 
+std::string probe_forbidden_note() {
+  return "dry-run probe: not allowed (HTTP 403; the `create services` grant it needs is off by default: "
+         "deploy/rbac-cidr-probe.yaml, or the Helm chart's rbac.cidrProbe=true); instead set "
+         "advertise.service_cidrs in the config, or let the daemon read ServiceCIDR objects "
+         "(networking.k8s.io, Kubernetes 1.29+; list/watch servicecidrs) or the kubeadm-config ConfigMap "
+         "in kube-system (get configmaps/kubeadm-config)";
+}
+
 std::string probe_service_json(std::string_view cluster_ip, bool ipv6) {
   // A port is required, or validation fails before the allocator looks at the address.
   return std::string(R"({"apiVersion":"v1","kind":"Service","metadata":{"name":"clusterip-speaker-range-probe","namespace":"default"},)") +
@@ -146,6 +154,10 @@ asio::awaitable<net::Expected<ServiceCidrDiscovery, std::string>> discover_servi
         break;
       }
       if (res->status / 100 == 2) continue;  // the address was in range after all: try the next
+      if (res->status == 403) {
+        tried.push_back(probe_forbidden_note());
+        break;
+      }
       auto st = decode_status(res->body);
       auto found = parse_valid_range_message(st.message);
       for (const auto& p : found)

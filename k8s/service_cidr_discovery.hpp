@@ -33,6 +33,10 @@ void discover_service_cidrs(std::shared_ptr<HttpClient> client,
 net::Expected<std::vector<net::Prefix>, std::string> parse_kubeadm_service_subnet(std::string_view cluster_configuration);
 // "... The range of valid IPs is 10.96.0.0/12" (or "... are 10.96.0.0/12, fd00::/108" on some versions).
 std::vector<net::Prefix> parse_valid_range_message(std::string_view message);
+// What the operator reads when the API server forbids the dry-run probe (HTTP 403): the grant is
+// opt-in (deploy/rbac-cidr-probe.yaml, the chart's rbac.cidrProbe), and the other ways
+// to find the Service CIDRs.
+std::string probe_forbidden_note();
 // The body of the dry-run probe Service.
 std::string probe_service_json(std::string_view cluster_ip, bool ipv6);
 

@@ -154,7 +154,9 @@ wait_until 10 "BIRD to start" birdc_ show status
 
 say "Starting clusterip-speaker on node1 and node2"
 for node in node1 node2; do
-  ip netns exec "$(ns "$node")" "$BINARY" run -c "$WORK/$node.yaml" --on-sigterm leave 2>"$WORK/$node.log" &
+  # --user: started as root, the daemon runs as nobody once its listeners are bound (docs/security.md).
+  ip netns exec "$(ns "$node")" "$BINARY" run -c "$WORK/$node.yaml" --on-sigterm leave --user nobody \
+    2>"$WORK/$node.log" &
   PIDS+=($!)
   SPEAKER[$node]=$!
 done

@@ -9,7 +9,7 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
-  libboost-dev libboost-system-dev libssl-dev libnl-3-dev libnl-route-3-dev libnftables-dev nftables iptables
+  libboost-dev libboost-system-dev libssl-dev libnl-3-dev libnl-route-3-dev libnftables-dev libcap-ng-dev nftables iptables
   libyaml-cpp-dev libspdlog-dev prometheus-cpp-dev libsimdjson-dev nlohmann-json3-dev
   libcli11-dev libgtest-dev libgmock-dev
   bird2 frr gobgpd dnsmasq-base unbound iproute2 iputils-ping curl tcpdump openssl python3 python3-yaml procps

@@ -47,6 +47,7 @@ METRICS = {
     "bfd_session_up": {"peer"},
     "bfd_session_state_changes_total": {"peer"},
     "bfd_worst_transmit_gap_seconds": {"peer"},
+    "advertise_refused_total": {"reason"},
 }
 HISTOGRAMS = {"plan_duration_seconds", "event_to_advertisement_seconds"}
 PREFIX = "clusterip_speaker_"
@@ -311,7 +312,18 @@ class HelmChart(unittest.TestCase):
         # Drop the template lines; what is left of each document is plain YAML.
         plain = "\n".join(l for l in self.templates["rbac.yaml"].splitlines() if "{{" not in l)
         rendered = [d for d in yaml.safe_load_all(plain) if d]
-        self.assertEqual(rules(rendered), rules(load_docs(DEPLOY / "rbac.yaml")))
+        self.assertEqual(rules(rendered),
+                         rules(load_docs(DEPLOY / "rbac.yaml") + load_docs(DEPLOY / "rbac-cidr-probe.yaml")))
+
+    # Abuse resistance: the dry-run probe's `create services` is opt-in in both forms.
+    def test_service_create_grant_is_opt_in(self):
+        for d in load_docs(DEPLOY / "rbac.yaml"):
+            for rule in d.get("rules", []):
+                self.assertNotIn("create", rule["verbs"], d["metadata"]["name"])
+        probe = [d for d in load_docs(DEPLOY / "rbac-cidr-probe.yaml") if d.get("kind") == "Role"]
+        self.assertEqual(probe[0]["rules"], [{"apiGroups": [""], "resources": ["services"], "verbs": ["create"]}])
+        self.assertIs(self.values["rbac"]["cidrProbe"], False)
+        self.assertIn("if .Values.rbac.cidrProbe", self.templates["rbac.yaml"])
 
 
 class GrafanaDashboard(unittest.TestCase):
@@ -373,7 +385,7 @@ class Dockerfile(unittest.TestCase):
         self.assertIn("ctest -L unit", t)
         self.assertIn("setcap cap_net_admin,cap_net_raw,cap_net_bind_service+ep /usr/bin/clusterip-speaker", t)
         self.assertRegex(t, r"(?m)^USER 65532(:65532)?$")
-        self.assertIn('ENTRYPOINT ["/usr/bin/clusterip-speaker", "run", "-c", "/etc/clusterip-speaker/config.yaml"]', t)
+        self.assertIn('ENTRYPOINT ["/usr/bin/clusterip-speaker", "run", "-c", "/etc/clusterip-speaker/config.yaml", "--user", "65532"]', t)
         self.assertTrue((DEPLOY / "Dockerfile.dockerignore").is_file())
 
     def test_build_stage_has_the_dev_packages_of_setup_sh(self):

@@ -175,7 +175,7 @@ class KubeTestCase(LabTestCase):
     """A LabTestCase whose world has a fake API server, fake kube-proxies and daemons with Kubernetes on."""
 
     def build(self, nodes=1, cluster_ips="annotated", apiserver_args=(), setup=None, drain_time="1s",
-              proxy_mode="iptables", advertise=None, on_sigterm=None):
+              proxy_mode="iptables", advertise=None, on_sigterm=None, http_listen=None):
         """Router, API server (Node objects Ready for every node), kube-proxies, then `setup(api)`,
         then the daemons. Returns nothing; sets self.router, self.api, self.hosts, self.proxies, self.speakers."""
         self.hosts = [self.lab.add_host() for _ in range(nodes)]
@@ -192,6 +192,8 @@ class KubeTestCase(LabTestCase):
         if setup:
             setup(self.api)
         sections = speaker_sections(self.api.kubeconfig, cluster_ips, **(advertise or {}))
+        if http_listen:
+            sections["http"] = {"listen": http_listen}
         self.speakers = [self.lab.start_node("speaker", h, NODE_ASN, [{"address": ROUTER_V4, "asn": ROUTER_ASN}],
                                              [], drain_time, sections=sections, on_sigterm=on_sigterm)
                          for h in self.hosts]

@@ -16,8 +16,10 @@ exactly, and then proves the daemon still does everything with what it kept:
                          node's KUBE-SERVICES rules, so only the programmed ClusterIP is advertised,
                          and a rule added later is read too.
 
-Every case runs twice: as root (the bounding set shrinks to the kept capabilities too, no_new_privs
-and the NOROOT securebit), and as uid 65532 the way the container runs it: a copy of the binary
+Every case runs three times: as root (the bounding set shrinks to the kept capabilities too,
+no_new_privs and the NOROOT securebit); as root with `run --user 65532` (the image's ENTRYPOINT), where
+the daemon also leaves uid 0 for 65532 keeping the same capabilities (checked in /proc: Uid, Gid,
+Groups); and as uid 65532 the way the container runs it: a copy of the binary
 with the file capabilities NET_ADMIN, NET_RAW, NET_BIND_SERVICE (setcap), started through
 `setpriv --reuid 65532 --regid 65532 --clear-groups`; there the bounding set stays as it was
 (dropping from it needs CAP_SETPCAP) and the kept ones are ambient, so iptables-save gets them.
@@ -75,6 +77,18 @@ def capability_sets(pid):
     return next(iter(per_thread.values()))
 
 
+def user_ids(pid):
+    """{Uid: [real, effective, saved, fs], Gid: [...], Groups: [...]} of every thread (they must agree)."""
+    per_thread = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/status") as f:
+            fields = dict(line.split(":", 1) for line in f if ":" in line)
+        per_thread[tid] = {k: [int(v) for v in fields[k].split()] for k in ("Uid", "Gid", "Groups")}
+    distinct = {repr(v) for v in per_thread.values()}
+    assert len(distinct) == 1, f"the daemon's threads run as different users: {per_thread}"
+    return next(iter(per_thread.values()))
+
+
 def read_text(path):
     with open(path, errors="replace") as f:
         return f.read()
@@ -97,9 +111,9 @@ class PrivilegeNode(SpeakerNode):
     """clusterip-speaker as root, or as USER from a copy of the binary carrying the container's file
     capabilities; `extra` is YAML appended to the config (e.g. an ospf section)."""
 
-    def __init__(self, host, workdir, peers, sections, extra, as_user):
+    def __init__(self, host, workdir, peers, sections, extra, as_user, switch_user=False):
         super().__init__(host, workdir, NODE_ASN, peers, [SERVICE_V4], "1s", 179, sections)
-        self.sections, self.extra, self.as_user = sections, extra, as_user
+        self.sections, self.extra, self.as_user, self.switch_user = sections, extra, as_user, switch_user
         self.write(peers)
         self.binary = binary()
         if as_user:
@@ -119,20 +133,23 @@ class PrivilegeNode(SpeakerNode):
 
     def start(self):
         user = ["setpriv", "--reuid", str(USER), "--regid", str(USER), "--clear-groups"] if self.as_user else []
-        self.process = Process(self.host.ns, [*user, self.binary, "run", "-c", self.conf], self.log)
+        switch = ["--user", str(USER)] if self.switch_user else []
+        self.process = Process(self.host.ns, [*user, self.binary, "run", "-c", self.conf, *switch], self.log)
 
     def text(self):
         return read_text(self.log)
 
 
 class PrivilegeCases:
-    """Mixed into a LabTestCase whose class sets as_user."""
+    """Mixed into a LabTestCase whose class sets as_user (or switch_user)."""
     as_user = False
+    switch_user = False  # started as root with --user 65532
 
     # -- building blocks --------------------------------------------------------------------------
 
     def start_daemon(self, host, peers, sections=None, extra=""):
-        node = self.lab.adopt(PrivilegeNode(host, self.workdir, peers, sections, extra, self.as_user))
+        node = self.lab.adopt(PrivilegeNode(host, self.workdir, peers, sections, extra, self.as_user,
+                                            self.switch_user))
         node.start()
         return node
 
@@ -151,6 +168,14 @@ class PrivilegeCases:
         self.assertEqual(sets, {"CapInh": kept, "CapPrm": kept, "CapEff": kept, "CapBnd": bounding,
                                 "CapAmb": kept, "NoNewPrivs": 1}, f"log: {line}")
         self.assertNotRegex(node.text(), r"warn\w*\s+capabilities:")
+        ids = user_ids(node.process.pid)
+        if self.as_user or self.switch_user:
+            self.assertEqual(ids, {"Uid": [USER] * 4, "Gid": [USER] * 4, "Groups": [USER] if self.switch_user else []},
+                             f"log: {line}")
+            if self.switch_user:
+                self.assertIn(f"running as uid {USER} gid {USER}", line)
+        else:
+            self.assertEqual(ids["Uid"], [0] * 4)
         return sets
 
     def wait_bgp(self, router, peer, prefix, next_hop):
@@ -238,7 +263,7 @@ class PrivilegeCases:
         self.lab.adopt(FakeKubeProxy(host, self.workdir, "iptables")).start()
         self.program(host, [WEB])
         kubeconfig = api.kubeconfig
-        if self.as_user:  # the fake API server writes it 0600 for root
+        if self.as_user or self.switch_user:  # the fake API server writes it 0600 for root
             kubeconfig = os.path.join(self.workdir, "kubeconfig")
             shutil.copy(api.kubeconfig, kubeconfig)
             os.chown(kubeconfig, USER, USER)
@@ -269,6 +294,10 @@ class PrivilegeCases:
 
 class AsRoot(PrivilegeCases, LabTestCase):
     as_user = False
+
+
+class AsRootSwitchingTo65532(PrivilegeCases, LabTestCase):
+    switch_user = True
 
 
 class AsUser65532(PrivilegeCases, LabTestCase):

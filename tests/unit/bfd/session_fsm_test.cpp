@@ -744,3 +744,22 @@ TEST(BfdSessionResume, ARemoteThatForgotTheSessionIsNoFailure) {
 
 }  // namespace
 }  // namespace bfd
+
+namespace bfd {
+namespace {
+
+// Found by bfd_session_fuzz: a Poll for a slower rate was abandoned by a detection expiry, and the
+// old, faster rate stayed in force in Down (faster than once a second, RFC 5880 §6.8.3).
+TEST(BfdSessionFsm, GoingDownDuringAPollForASlowerRateTakesTheSlowerRate) {
+  Harness h;
+  h.reach(From::up);
+  h.handle(TimersChanged{with_tx(Micros{7'000'000})});
+  ASSERT_TRUE(h.fsm.snapshot().poll_in_progress);
+  ASSERT_EQ(h.fsm.snapshot().transmit_interval, 300ms);  // held back until the Final
+  h.handle(DetectionTimerExpired{});
+  EXPECT_EQ(h.fsm.state(), State::down);
+  EXPECT_EQ(h.fsm.snapshot().transmit_interval, Micros{7'000'000});
+}
+
+}  // namespace
+}  // namespace bfd

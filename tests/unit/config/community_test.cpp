@@ -54,3 +54,25 @@ TEST(FormatCommunity, NamesWellKnownAndRoundTrips) {
 
 }  // namespace
 }  // namespace config
+
+TEST(CommunityPattern, WildcardsExactValuesAndNames) {
+  using config::parse_community_pattern;
+  auto any_low = *parse_community_pattern("65000:*");
+  EXPECT_TRUE(any_low.matches((65000u << 16) | 7));
+  EXPECT_FALSE(any_low.matches((65001u << 16) | 7));
+  EXPECT_FALSE(any_low.matches(net::LargeCommunity{65000, 7, 0}));  // two parts: standard only
+  EXPECT_FALSE(any_low.matches(0xFFFF029Au));  // blackhole is 65535:666
+  auto exact = *parse_community_pattern("65000:100");
+  EXPECT_TRUE(exact.matches((65000u << 16) | 100));
+  EXPECT_FALSE(exact.matches((65000u << 16) | 101));
+  auto named = *parse_community_pattern("no-export");
+  EXPECT_TRUE(named.matches(0xFFFFFF01u));
+  EXPECT_FALSE(named.matches(0xFFFFFF02u));
+  auto large = *parse_community_pattern("64513:1:*");
+  EXPECT_TRUE(large.matches(net::LargeCommunity{64513, 1, 4000000000u}));
+  EXPECT_FALSE(large.matches(net::LargeCommunity{64513, 2, 1}));
+  EXPECT_FALSE(large.matches((64513u << 16) | 1));
+  EXPECT_EQ(large.text, "64513:1:*");
+  for (const char* bad : {"", "*", "65000", "65536:*", "1:2:3:4", "a:b", "65000:*x", "4294967296:1:1", ":1"})
+    EXPECT_FALSE(parse_community_pattern(bad)) << bad;
+}

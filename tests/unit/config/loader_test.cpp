@@ -94,8 +94,9 @@ node: { name: worker-1, router_id: 10.0.0.5 }
 advertise:
   service_cidrs: [10.96.0.0/12, "fd00:10:96::/112"]
   cluster_ips: all
-  external_ips: true
+  external_ips: [198.51.100.0/24, "2001:db8:5::/64"]
   load_balancer_ips: true
+  annotation_communities: ["65000:*", no-export, "64513:1:*"]
   static: [192.0.2.0/24, 198.51.100.7]
   require_kube_proxy: false
   require_node_ready: false
@@ -153,6 +154,12 @@ log: { level: trace, format: json }
   EXPECT_EQ(c.node.router_id, addr("10.0.0.5"));
   EXPECT_EQ(c.advertise.service_cidrs, (std::vector<net::Prefix>{prefix("10.96.0.0/12"), prefix("fd00:10:96::/112")}));
   EXPECT_EQ(c.advertise.cluster_ips, ClusterIpMode::all);
+  EXPECT_EQ(c.advertise.external_ips, AddressRanges::within({prefix("198.51.100.0/24"), prefix("2001:db8:5::/64")}));
+  EXPECT_EQ(c.advertise.load_balancer_ips, AddressRanges::all());
+  ASSERT_EQ(c.advertise.annotation_communities.size(), 3u);
+  EXPECT_TRUE(c.advertise.annotation_communities[0].matches((65000u << 16) | 42));
+  EXPECT_TRUE(c.advertise.annotation_communities[1].matches(0xFFFFFF01u));
+  EXPECT_TRUE(c.advertise.annotation_communities[2].matches(net::LargeCommunity{64513, 1, 99}));
   EXPECT_EQ(c.advertise.static_prefixes, (std::vector<net::Prefix>{prefix("192.0.2.0/24"), prefix("198.51.100.7/32")}));
   EXPECT_TRUE(c.advertise.require_programmed);
   EXPECT_EQ(c.advertise.withdraw_delay, std::chrono::seconds(90));
@@ -201,12 +208,44 @@ log: { level: trace, format: json }
 TEST(LoadValues, BooleansInTheFormsYamlCppAccepts) {
   for (const char* yes : {"true", "True", "TRUE", "yes", "Yes", "on", "y"}) {
     SCOPED_TRACE(yes);
-    EXPECT_TRUE(load_ok(std::string("advertise: { external_ips: ") + yes + " }").advertise.external_ips);
+    EXPECT_TRUE(load_ok(std::string("advertise: { load_balancer_ips: ") + yes + " }").advertise.load_balancer_ips.any);
   }
   for (const char* no : {"false", "False", "no", "off", "n"}) {
     SCOPED_TRACE(no);
     EXPECT_FALSE(load_ok(std::string("bgp: { enabled: ") + no + " }").bgp.enabled);
   }
+}
+
+// Abuse resistance: tenants set externalIPs; `true` would let any of them attract any address.
+TEST(LoadValues, ExternalIpsTrueIsRefusedAndSaysWhy) {
+  auto errors = errors_of("advertise:\n  external_ips: true\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_TRUE(errors[0].starts_with("c.yaml:2:17: advertise.external_ips: true is not allowed: ")) << errors[0];
+  EXPECT_NE(errors[0].find("any namespace user"), std::string::npos) << errors[0];
+  EXPECT_NE(errors[0].find("list the ranges"), std::string::npos) << errors[0];
+  EXPECT_FALSE(load_ok("advertise: { external_ips: false }").advertise.external_ips.allows_some());
+  EXPECT_FALSE(load_ok("advertise: { load_balancer_ips: false }").advertise.load_balancer_ips.allows_some());
+  EXPECT_EQ(load_ok("advertise: { load_balancer_ips: [192.0.2.0/28] }").advertise.load_balancer_ips,
+            AddressRanges::within({prefix("192.0.2.0/28")}));
+  EXPECT_EQ(errors_of("advertise: { external_ips: [192.0.2.0/33] }").size(), 1u);
+  EXPECT_EQ(errors_of("advertise: { load_balancer_ips: maybe }"),
+            std::vector<std::string>{"c.yaml:1:33: advertise.load_balancer_ips: expected true, false or a list of "
+                                     "ranges like [198.51.100.0/24], got \"maybe\""});
+  EXPECT_EQ(errors_of("advertise: { external_ips: 198.51.100.0/24 }"),
+            std::vector<std::string>{"c.yaml:1:28: advertise.external_ips: expected false or a list of ranges like "
+                                     "[198.51.100.0/24], got \"198.51.100.0/24\""});
+}
+
+TEST(LoadValues, AnnotationCommunitiesArePatterns) {
+  EXPECT_TRUE(load_ok("advertise: {}").advertise.annotation_communities.empty());  // default: none
+  EXPECT_EQ(errors_of("advertise:\n  annotation_communities: [\"65000:*\", \"65536:1\", \"1:2:3:4\", x]\n"),
+            (std::vector<std::string>{
+                "c.yaml:2:39: advertise.annotation_communities[1]: expected a community pattern like \"65000:*\", "
+                "\"65000:100\", no-export or \"64513:1:*\", got \"65536:1\"",
+                "c.yaml:2:50: advertise.annotation_communities[2]: expected a community pattern like \"65000:*\", "
+                "\"65000:100\", no-export or \"64513:1:*\", got \"1:2:3:4\"",
+                "c.yaml:2:61: advertise.annotation_communities[3]: expected a community pattern like \"65000:*\", "
+                "\"65000:100\", no-export or \"64513:1:*\", got \"x\""}));
 }
 
 TEST(LoadValues, ServiceCidrsAutoOrList) {

@@ -26,6 +26,7 @@ advertise:
   cluster_ips: annotated
   external_ips: false
   load_balancer_ips: false
+  annotation_communities: []
   static: []
   require_kube_proxy: true
   require_node_ready: true
@@ -64,8 +65,9 @@ node: { name: worker-1, router_id: 10.0.0.5 }
 advertise:
   service_cidrs: [10.96.0.0/12, "fd00:10:96::/112"]
   cluster_ips: none
-  external_ips: true
+  external_ips: [198.51.100.0/24]
   load_balancer_ips: true
+  annotation_communities: ["65000:*", no-export, "64513:1:*"]
   static: [192.0.2.0/24, "2001:db8::/48", 198.51.100.7/32]
   require_kube_proxy: false
   require_node_ready: false
@@ -136,9 +138,19 @@ log:
   format: json
 )";
 
+// Inline secrets print as their length only; a config with them in files round-trips whole.
+Config with_secrets_in_files(Config c) {
+  for (auto& p : c.bgp.peers)
+    if (!p.password.empty()) p.password.clear(), p.password_file = "/etc/md5.key";
+  for (auto& i : c.ospf.interfaces)
+    if (!i.auth.key.empty()) i.auth.key.clear(), i.auth.key_file = "/etc/ospf.key";
+  return c;
+}
+
 TEST(ToYaml, FullConfigRoundTrips) {
-  auto first = load_config_string(kFull, "full.yaml");
-  ASSERT_TRUE(first);
+  auto loaded = load_config_string(kFull, "full.yaml");
+  ASSERT_TRUE(loaded);
+  auto first = std::optional<Config>(with_secrets_in_files(*loaded));
   ASSERT_NE(*first, Config{});
   EXPECT_EQ(reload(*first), *first);
   // Printing is stable: the printed form prints to itself.
@@ -161,7 +173,7 @@ TEST(ToYaml, FreeTextIsQuotedWhenYamlWouldMisreadIt) {
     c.bgp.peers = {PeerConfig{}};
     c.bgp.peers[0].address = *net::Address::parse("10.0.0.1");
     c.bgp.peers[0].asn = 1;
-    c.bgp.peers[0].password = name;
+    c.bgp.peers[0].password_file = name;
     EXPECT_EQ(reload(c), c);
   }
   c.node.name = "123";
@@ -219,5 +231,21 @@ TEST(EnumNames, YamlSpelling) {
   EXPECT_STREQ(to_string(LogFormat::json), "json");
 }
 
+// check-config prints the effective config: never an inline TCP MD5 password or OSPF key.
+TEST(ToYaml, InlineSecretsAreRedacted) {
+  auto c = load_config_string(kFull, "full.yaml");
+  ASSERT_TRUE(c);
+  ASSERT_FALSE(c->bgp.peers[0].password.empty());
+  auto text = to_yaml(*c);
+  EXPECT_EQ(text.find("s3cr"), std::string::npos) << text;
+  EXPECT_EQ(text.find("0123456789abcdef"), std::string::npos) << text;
+  EXPECT_NE(text.find("password: \"<redacted, " + std::to_string(c->bgp.peers[0].password.size()) + " bytes>\""),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("key: \"<redacted, 16 bytes>\""), std::string::npos) << text;
+  EXPECT_NE(text.find("key_file: \"/etc/ospf.key\""), std::string::npos) << text;  // a path is no secret
+}
+
 }  // namespace
 }  // namespace config
+

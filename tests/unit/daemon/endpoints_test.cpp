@@ -14,9 +14,11 @@ namespace {
 class FakeDaemon : public DaemonView {
  public:
   Status snapshot = fixture::synthetic_status();
-  Status status(std::size_t max_routes) const override {
+  mutable RoutePage last_page;
+  Status status(RoutePage page) const override {
+    last_page = page;
     Status s = snapshot;
-    if (s.advertised.size() > max_routes) s.advertised.resize(max_routes);
+    if (s.advertised.size() > page.limit) s.advertised.resize(page.limit);
     return s;
   }
   Explanation explain(const net::Address& ip) const override {
@@ -52,6 +54,13 @@ TEST(Endpoints, Paths) {
   EXPECT_EQ(status.content_type, "application/json");
   EXPECT_EQ(nlohmann::json::parse(status.body)["advertised"]["routes"].size(), 1u);
   EXPECT_EQ(get(d, m, "/status?routes=x").status, 400u);
+  // Abuse resistance: bounded work per request, whatever is asked for.
+  EXPECT_EQ(get(d, m, "/status?routes=all").status, 200u);
+  EXPECT_EQ(d.last_page.limit, kMaxStatusRoutes);
+  EXPECT_EQ(get(d, m, "/status?routes=99999999&offset=7").status, 200u);
+  EXPECT_EQ(d.last_page.limit, kMaxStatusRoutes);
+  EXPECT_EQ(d.last_page.offset, 7u);
+  EXPECT_EQ(get(d, m, "/status?offset=-1").status, 400u);
 
   auto explained = get(d, m, "/explain?ip=192.0.2.1");
   EXPECT_EQ(explained.status, 200u);
@@ -122,4 +131,78 @@ TEST(HttpServer, ServesOnLoopbackAndTheClientReadsIt) {
   auto refused = http_get(endpoint, "/healthz", std::chrono::milliseconds(500));
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().find("cannot reach clusterip-speaker at " + endpoint), std::string::npos) << refused.error();
+}
+
+// Abuse resistance: the per-address bookkeeping behind the limits.
+TEST(HttpServer, ConnectionCountsGiveEachAddressItsShare) {
+  HttpLimits limits;
+  limits.per_address = 2;
+  limits.same_host_per_address = 3;
+  limits.remote_total = 3;
+  limits.same_host_total = 5;
+  ConnectionCounts counts(limits);
+  const auto lan = asio::ip::make_address("192.0.2.9"), other = asio::ip::make_address("192.0.2.10"),
+             third = asio::ip::make_address("192.0.2.11"), local = asio::ip::make_address("127.0.0.1");
+  EXPECT_TRUE(counts.admit(lan, false));
+  EXPECT_TRUE(counts.admit(lan, false));
+  EXPECT_FALSE(counts.admit(lan, false));  // its own share is used up
+  EXPECT_TRUE(counts.admit(other, false));  // others still get in
+  EXPECT_FALSE(counts.admit(third, false));  // all remote addresses together: 3
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(counts.admit(local, true));  // this host has its own pool
+  EXPECT_FALSE(counts.admit(local, true));
+  // Loopback has 16M addresses: all of this host's together have a bound too.
+  EXPECT_TRUE(counts.admit(asio::ip::make_address("127.0.0.2"), true));
+  EXPECT_TRUE(counts.admit(asio::ip::make_address("127.0.0.3"), true));
+  EXPECT_FALSE(counts.admit(asio::ip::make_address("127.0.0.4"), true));
+  counts.release(lan, false);
+  EXPECT_EQ(counts.open_from(lan), 1u);
+  EXPECT_TRUE(counts.admit(third, false));
+  EXPECT_EQ(counts.open_from(asio::ip::make_address("198.51.100.1")), 0u);
+}
+
+// Idle connections from one address (127.0.0.2) hold only its own share and are cut at the
+// header deadline; a client from another address (127.0.0.1) is answered all along.
+TEST(HttpServer, AFloodFromOneAddressDoesNotStarveAnother) {
+  asio::io_context io;
+  FakeDaemon d;
+  Metrics m;
+  HttpLimits limits;
+  limits.same_host_per_address = 4;  // loopback counts as this host: make its share small
+  limits.header_deadline = std::chrono::milliseconds(300);
+  HttpServer server(io, [&](const HttpRequest& r) { return serve(d, m, r); }, limits);
+  ASSERT_EQ(server.listen("0.0.0.0:0"), "");
+  const auto port = server.local_endpoint().port();
+  auto guard = asio::make_work_guard(io);
+  std::thread loop([&] { io.run(); });
+
+  asio::io_context client;
+  std::vector<asio::ip::tcp::socket> flood;
+  for (int i = 0; i < 50; ++i) {
+    asio::ip::tcp::socket s(client);
+    s.open(asio::ip::tcp::v4());
+    s.bind({asio::ip::make_address("127.0.0.2"), 0});
+    s.connect({asio::ip::make_address("127.0.0.1"), port});
+    boost::system::error_code ignored;  // a connection over the share may be reset already
+    asio::write(s, asio::buffer(std::string("GET /metrics HTTP/1.1\r\n")), ignored);  // and never the rest
+    flood.push_back(std::move(s));
+  }
+  for (int i = 0; i < 5; ++i) {
+    auto health = http_get("127.0.0.1:" + std::to_string(port), "/healthz", std::chrono::milliseconds(2000));
+    ASSERT_TRUE(health) << health.error();
+    EXPECT_EQ(health->status, 200u);
+  }
+  // Every flooding connection ends: most at once (over the share), the rest at the deadline.
+  std::size_t closed = 0;
+  for (auto& s : flood) {
+    std::string reply;
+    boost::system::error_code ec;
+    asio::read(s, asio::dynamic_buffer(reply), ec);  // EOF or reset; bounded by the deadline
+    closed += ec ? 1 : 0;
+    EXPECT_TRUE(reply.empty()) << reply;
+  }
+  EXPECT_EQ(closed, flood.size());
+
+  asio::post(io, [&] { server.stop(); });
+  guard.reset();
+  loop.join();
 }

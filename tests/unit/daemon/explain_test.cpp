@@ -157,3 +157,46 @@ TEST(Explain, JsonShape) {
   EXPECT_TRUE(j["excluded"].is_array());
   EXPECT_EQ(j["withheld"], "");
 }
+
+// Abuse resistance: explain says why a tenant's address or community was refused.
+TEST(Explain, SaysWhyAnExternalIpWasRefused) {
+  World w;
+  w.advertise.external_ips = config::AddressRanges::within({P("198.51.100.0/24")});
+  w.facts.protected_addresses = {{A("198.51.100.1"), "the address of BGP peer 198.51.100.1"}};
+  w.service("tenant", "web", "10.96.5.5").external_ips = {A("203.0.113.9"), A("198.51.100.1")};
+  auto outside = w.run("203.0.113.9");
+  EXPECT_FALSE(outside.advertised());
+  ASSERT_EQ(outside.refusals.size(), 1u);
+  EXPECT_EQ(outside.refusals[0].reason, RefusalReason::external_ip_not_allowed);
+  EXPECT_EQ(outside.verdict,
+            "not advertised: Service tenant/web: 203.0.113.9 is outside advertise.external_ips (refused)");
+  auto router = w.run("198.51.100.1");
+  ASSERT_EQ(router.refusals.size(), 1u);
+  EXPECT_EQ(router.refusals[0].reason, RefusalReason::hijack);
+  EXPECT_NE(router.verdict.find("BGP peer 198.51.100.1"), std::string::npos) << router.verdict;
+  EXPECT_EQ(to_json(router)["refused"][0]["reason"], "hijack");
+}
+
+TEST(Explain, SaysWhichCommunitiesWereRefused) {
+  World w;
+  w.advertise.annotation_communities = {*config::parse_community_pattern("65000:*")};
+  w.service("tenant", "web", "10.96.5.5", {{kAdvertiseAnnotation, "true"}, {kCommunitiesAnnotation, "65000:1,blackhole"}});
+  auto e = w.run("10.96.5.5");
+  EXPECT_TRUE(e.advertised());
+  ASSERT_EQ(e.refusals.size(), 1u);
+  EXPECT_EQ(e.refusals[0].reason, RefusalReason::community_not_allowed);
+  EXPECT_NE(e.verdict.find("refused: community blackhole"), std::string::npos) << e.verdict;
+}
+
+TEST(Explain, SaysWhenTheServiceCidrItselfWasRefused) {
+  World w;
+  w.facts.service_cidrs = {P("10.0.0.0/8")};  // discovered, and it covers the router
+  w.facts.protected_addresses = {{A("10.0.1.1"), "the address of BGP peer 10.0.1.1"}};
+  w.service("default", "web", "10.0.5.5");
+  auto e = w.run("10.0.5.5");
+  EXPECT_FALSE(e.advertised());
+  ASSERT_EQ(e.refusals.size(), 1u);
+  EXPECT_EQ(e.refusals[0].reason, RefusalReason::hijack);
+  EXPECT_NE(e.verdict.find("refused: Service CIDR 10.0.0.0/8 (ServiceCIDR API) covers 10.0.1.1"), std::string::npos)
+      << e.verdict;
+}

@@ -233,11 +233,36 @@ TEST(ProgrammedIptables, ReadsKubeServicesThroughIptablesSave) {
   sh("iptables -t nat -F && iptables -t nat -X && ip6tables -t nat -F && ip6tables -t nat -X");
 }
 
+// A host whose kube-proxy uses iptables-legacy: the nft backend reads an empty table, and the
+// rules are found in the legacy one (and the other way round).
+TEST(ProgrammedIptables, ReadsTheBackendKubeProxyUsed) {
+  const auto v4 = write_temp(kIptablesNat), v6 = write_temp(kIp6tablesNat);
+  sh("iptables-legacy-restore < " + v4);
+  sh("ip6tables-legacy-restore < " + v6);
+  sh("iptables-nft -t nat -N KUBE-SERVICES");  // an empty leftover chain in the other backend
+  IptablesCommands commands;
+  std::string chosen;
+  auto ips = read_iptables_programmed(commands, 10s, {}, &chosen);
+  ASSERT_TRUE(ips) << ips.error();
+  EXPECT_EQ(chosen, "legacy");
+  EXPECT_EQ(*ips, (AddressSet{A("10.96.0.10"), A("10.96.0.1"), A("fd00:10:96::a")}));
+  sh("iptables-legacy -t nat -F && iptables-legacy -t nat -X && ip6tables-legacy -t nat -F && "
+     "ip6tables-legacy -t nat -X && iptables-nft -t nat -X KUBE-SERVICES");
+
+  sh("iptables-nft-restore < " + v4);
+  ips = read_iptables_programmed(commands, 10s, {}, &chosen);
+  ASSERT_TRUE(ips) << ips.error();
+  EXPECT_EQ(chosen, "nft");
+  EXPECT_EQ(*ips, (AddressSet{A("10.96.0.10"), A("10.96.0.1")}));
+  sh("iptables-nft -t nat -F && iptables-nft -t nat -X");
+  std::remove(v4.c_str());
+  std::remove(v6.c_str());
+}
+
 TEST(ProgrammedErrors, AFailingReaderIsUnknownNotACrash) {
   asio::io_context io;
   KubeProxyProgrammedOptions opt;
-  opt.iptables.ipv4 = {"sh", "-c", "echo '*nat'; exit 4"};
-  opt.iptables.ipv6 = {};
+  opt.iptables.backends = {{"failing", {"sh", "-c", "echo '*nat'; exit 4"}, {}}};
   opt.interval = 50ms;
   Programmed last = AddressSet{};
   auto source = KubeProxyProgrammed::create(io.get_executor(), opt, [&](const Programmed& p) { last = p; });
@@ -250,7 +275,7 @@ TEST(ProgrammedErrors, AFailingReaderIsUnknownNotACrash) {
   // A hung iptables-save is killed at the timeout.
   asio::io_context io2;
   KubeProxyProgrammedOptions slow;
-  slow.iptables.ipv4 = {"sleep", "30"};
+  slow.iptables.backends = {{"hung", {"sleep", "30"}, {}}};
   slow.command_timeout = 200ms;
   bool reported = false;
   Programmed last2 = AddressSet{};
@@ -285,7 +310,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   for (const char* tool : {"ip", "nft", "iptables", "iptables-restore", "ip6tables", "ip6tables-restore",
-                           "iptables-save", "ip6tables-save"}) {
+                           "iptables-save", "ip6tables-save", "iptables-legacy-save", "ip6tables-legacy-save",
+                           "iptables-nft-save", "ip6tables-nft-save", "iptables-legacy-restore"}) {
     if (std::system(("command -v " + std::string(tool) + " >/dev/null").c_str()) != 0) {
       std::cerr << "programmed_state_test: FAILED: " << tool << " not found (scripts/setup.sh installs it)\n";
       return 1;

@@ -170,5 +170,17 @@ TEST(RunCommand, CapturesStdoutAndReportsFailures) {
   EXPECT_FALSE(big);
 }
 
+// kube-proxy's iptables-wrapper rule: the backend whose dump has more rules; nft on a tie.
+TEST(IptablesBackend, TheOneWithKubeProxysRulesIsChosen) {
+  const std::string empty = "*nat\n:PREROUTING ACCEPT [0:0]\n:KUBE-SERVICES - [0:0]\nCOMMIT\n";
+  const std::string rules = "*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -d 10.96.0.1/32 -j KUBE-SVC-X\n"
+                            "-A KUBE-SERVICES -d 10.96.0.10/32 -j KUBE-SVC-Y\nCOMMIT\n";
+  EXPECT_EQ(choose_iptables_backend({empty, rules}), 1u);
+  EXPECT_EQ(choose_iptables_backend({rules, empty}), 0u);
+  EXPECT_EQ(choose_iptables_backend({empty, empty}), 0u);
+  EXPECT_EQ(choose_iptables_backend({std::nullopt, empty}), 1u);  // nft unreadable: legacy
+  EXPECT_EQ(choose_iptables_backend({std::nullopt, std::nullopt}), std::nullopt);
+}
+
 }  // namespace
 }  // namespace cisd

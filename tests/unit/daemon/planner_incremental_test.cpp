@@ -27,8 +27,8 @@ class World {
     facts_.kube_proxy_healthy = true;
     facts_.service_cidrs = {P("10.96.0.0/12")};
     advertise_.cluster_ips = config::ClusterIpMode::all;
-    advertise_.external_ips = true;
-    advertise_.load_balancer_ips = true;
+    advertise_.external_ips = kSomeExternal;
+    advertise_.load_balancer_ips = config::AddressRanges::all();
   }
 
   Facts& facts() { return facts_; }
@@ -103,12 +103,14 @@ class World {
 
   // Rare changes that every Service depends on; none is recorded, the planner notices them.
   void change_global() {
-    switch (pick(7)) {
+    switch (pick(9)) {
       case 0:
         advertise_.cluster_ips = std::vector<config::ClusterIpMode>{
             config::ClusterIpMode::all, config::ClusterIpMode::annotated, config::ClusterIpMode::none}[pick(3)];
         break;
-      case 1: advertise_.external_ips = !advertise_.external_ips; break;
+      case 1:
+        advertise_.external_ips = advertise_.external_ips.allows_some() ? config::AddressRanges::none() : kSomeExternal;
+        break;
       case 2:
         advertise_.static_prefixes = chance(50) ? std::vector<Prefix>{P("10.96.0.3/32"), P("198.51.100.0/24")}
                                                 : std::vector<Prefix>{};
@@ -127,8 +129,19 @@ class World {
       }
       case 5: facts_.node->ready = chance(80); break;
       case 6: facts_.node_name = chance(80) ? "node1" : "node2"; break;
+      case 7:  // a Service address that is one of this host's, or a peer's: refused
+        facts_.protected_addresses.clear();
+        if (chance(50)) facts_.protected_addresses.emplace(A("192.0.2.2"), "an address of this node");
+        break;
+      case 8:
+        advertise_.annotation_communities.clear();
+        if (chance(50)) advertise_.annotation_communities.push_back(*config::parse_community_pattern("65000:*"));
+        break;
     }
   }
+
+  // Three of the four external addresses the Services use.
+  inline static const config::AddressRanges kSomeExternal = config::AddressRanges::within({P("192.0.2.0/30")});
 
   std::mt19937 rng_;
   Facts facts_;

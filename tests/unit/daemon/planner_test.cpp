@@ -183,8 +183,8 @@ TEST(Planner, ExternalAndLoadBalancerIpsFollowTheirSwitchesAndExternalPolicy) {
   EXPECT_EQ(*exclusion(p, "192.0.2.10"), "advertise.external_ips is false");
   EXPECT_FALSE(p.routes.contains(P("198.51.100.7/32")));
 
-  f.advertise.external_ips = true;
-  f.advertise.load_balancer_ips = true;
+  f.advertise.external_ips = config::AddressRanges::within({P("192.0.2.0/24")});
+  f.advertise.load_balancer_ips = config::AddressRanges::all();
   p = f.run();
   EXPECT_EQ(p.routes.find(P("192.0.2.10/32"))->kind, net::RouteKind::external_ip);
   EXPECT_EQ(p.routes.find(P("198.51.100.7/32"))->kind, net::RouteKind::load_balancer_ip);
@@ -201,7 +201,7 @@ TEST(Planner, ExternalAndLoadBalancerIpsFollowTheirSwitchesAndExternalPolicy) {
 
 TEST(Planner, AdvertiseFalseAlsoKeepsExternalAddressesBack) {
   Fixture f;
-  f.advertise.external_ips = true;
+  f.advertise.external_ips = config::AddressRanges::within({P("192.0.2.0/24")});
   auto svc = service("default", "web", {"10.96.0.20"}, {{kAdvertiseAnnotation, "false"}});
   svc.external_ips = {A("192.0.2.10")};
   f.add(svc);
@@ -211,6 +211,9 @@ TEST(Planner, AdvertiseFalseAlsoKeepsExternalAddressesBack) {
 TEST(Planner, CommunitiesAnnotationTagsTheServiceRoutes) {
   Fixture f;
   f.advertise.cluster_ips = config::ClusterIpMode::all;
+  f.advertise.annotation_communities = {*config::parse_community_pattern("65000:*"),
+                                        *config::parse_community_pattern("no-export"),
+                                        *config::parse_community_pattern("64513:*:*")};
   f.add(service("default", "web", {"10.96.0.20"}, {{kCommunitiesAnnotation, "65000:1, no-export,64513:7:9"}}));
   auto p = f.run();
   auto r = p.routes.find(P("10.96.0.20/32"));
@@ -233,7 +236,8 @@ TEST(Planner, BadCommunitiesAnnotationIsIgnoredWithAWarning) {
 
 TEST(Planner, SharedExternalIpIsAdvertisedOnceWithBothTags) {
   Fixture f;
-  f.advertise.external_ips = true;
+  f.advertise.external_ips = config::AddressRanges::within({P("192.0.2.0/24")});
+  f.advertise.annotation_communities = {*config::parse_community_pattern("65000:*")};
   auto a = service("default", "a", {"10.96.0.20"}, {{kCommunitiesAnnotation, "65000:1"}});
   a.external_ips = {A("192.0.2.10")};
   auto b = service("default", "b", {"10.96.0.21"}, {{kCommunitiesAnnotation, "65000:2"}});
@@ -243,6 +247,126 @@ TEST(Planner, SharedExternalIpIsAdvertisedOnceWithBothTags) {
   auto r = f.run().routes.find(P("192.0.2.10/32"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->attributes.communities.size(), 2u);
+}
+
+// ---- Abuse resistance: what a tenant may ask for (product.md "What it must do" 4) ----
+
+std::vector<std::pair<RefusalReason, std::string>> refusals(const Plan& p) {
+  std::vector<std::pair<RefusalReason, std::string>> out;
+  for (const auto& r : p.refused) out.emplace_back(r.reason, r.address ? r.address->to_string() : r.detail);
+  return out;
+}
+
+TEST(Planner, ExternalIpsOnlyInsideTheOperatorsRanges) {
+  Fixture f;
+  f.advertise.external_ips = config::AddressRanges::within({P("198.51.100.0/24"), P("2001:db8:1::/64")});
+  auto svc = service("tenant", "web", {"10.96.0.30"});
+  svc.external_ips = {A("198.51.100.7"), A("203.0.113.53"), A("2001:db8:1::7"), A("2001:db8:2::7")};
+  f.add(svc);
+  auto p = f.run();
+  EXPECT_TRUE(p.routes.contains(P("198.51.100.7/32")));
+  EXPECT_TRUE(p.routes.contains(P("2001:db8:1::7/128")));
+  EXPECT_FALSE(p.routes.contains(P("203.0.113.53/32")));
+  EXPECT_FALSE(p.routes.contains(P("2001:db8:2::7/128")));
+  EXPECT_EQ(refusals(p), (std::vector<std::pair<RefusalReason, std::string>>{
+                             {RefusalReason::external_ip_not_allowed, "203.0.113.53"},
+                             {RefusalReason::external_ip_not_allowed, "2001:db8:2::7"}}));
+  EXPECT_EQ(p.refused[0].service, "tenant/web");
+  EXPECT_EQ(*exclusion(p, "203.0.113.53"), "203.0.113.53 is outside advertise.external_ips (refused)");
+}
+
+TEST(Planner, LoadBalancerIpsFalseTrueOrRanges) {
+  Fixture f;
+  auto svc = service("tenant", "lb", {"10.96.0.30"});
+  svc.type = "LoadBalancer";
+  svc.load_balancer_ips = {A("198.51.100.7"), A("192.0.2.9")};
+  f.add(svc);
+  EXPECT_FALSE(f.run().routes.contains(P("198.51.100.7/32")));
+  EXPECT_TRUE(f.run().refused.empty());  // switched off: nothing asked for is refused
+  f.advertise.load_balancer_ips = config::AddressRanges::all();
+  EXPECT_TRUE(f.run().routes.contains(P("192.0.2.9/32")));
+  f.advertise.load_balancer_ips = config::AddressRanges::within({P("198.51.100.0/24")});
+  auto p = f.run();
+  EXPECT_TRUE(p.routes.contains(P("198.51.100.7/32")));
+  EXPECT_FALSE(p.routes.contains(P("192.0.2.9/32")));
+  EXPECT_EQ(refusals(p), (std::vector<std::pair<RefusalReason, std::string>>{
+                             {RefusalReason::load_balancer_ip_not_allowed, "192.0.2.9"}}));
+}
+
+TEST(Planner, NeverANodeOrPeerAddress) {
+  Fixture f;
+  f.advertise.external_ips = config::AddressRanges::within({P("192.168.1.0/24")});
+  f.advertise.load_balancer_ips = config::AddressRanges::all();
+  f.facts.node->internal_ips = {A("192.168.1.10")};
+  f.facts.protected_addresses = {{A("192.168.1.1"), "the address of BGP peer 192.168.1.1"},
+                                 {A("192.168.1.11"), "an address of this node"}};
+  auto svc = service("tenant", "evil", {"10.96.0.30"});
+  svc.external_ips = {A("192.168.1.1"), A("192.168.1.10"), A("192.168.1.50")};
+  svc.load_balancer_ips = {A("192.168.1.11")};
+  f.add(svc);
+  auto p = f.run();
+  EXPECT_TRUE(p.routes.contains(P("192.168.1.50/32")));
+  for (auto ip : {"192.168.1.1/32", "192.168.1.10/32", "192.168.1.11/32"}) EXPECT_FALSE(p.routes.contains(P(ip))) << ip;
+  EXPECT_EQ(refusals(p), (std::vector<std::pair<RefusalReason, std::string>>{
+                             {RefusalReason::hijack, "192.168.1.1"},
+                             {RefusalReason::hijack, "192.168.1.10"},
+                             {RefusalReason::hijack, "192.168.1.11"}}));
+  EXPECT_NE(exclusion(p, "192.168.1.10")->find("an InternalIP of Node node1"), std::string::npos);
+  EXPECT_NE(exclusion(p, "192.168.1.1")->find("BGP peer 192.168.1.1"), std::string::npos);
+}
+
+TEST(Planner, ADiscoveredServiceCidrCoveringAPeerIsRefused) {
+  Fixture f;
+  f.facts.service_cidrs = {P("192.168.0.0/16"), P("10.96.0.0/12")};
+  f.facts.protected_addresses = {{A("192.168.1.1"), "the address of BGP peer 192.168.1.1"}};
+  auto p = f.run();
+  EXPECT_EQ(prefixes(p), std::vector<Prefix>{P("10.96.0.0/12")});
+  ASSERT_EQ(p.refused.size(), 1u);
+  EXPECT_EQ(p.refused[0].reason, RefusalReason::hijack);
+  EXPECT_EQ(p.refused[0].service, "ServiceCIDR");
+  // The operator's own list is taken as written.
+  f.facts.service_cidr_source = "config";
+  EXPECT_TRUE(f.run().routes.contains(P("192.168.0.0/16")));
+}
+
+TEST(Planner, CommunitiesOnlyFromTheAllowList) {
+  Fixture f;
+  f.advertise.cluster_ips = config::ClusterIpMode::all;
+  f.add(service("tenant", "web", {"10.96.0.20"}, {{kCommunitiesAnnotation, "blackhole, 65535:666, 65000:7, 64513:1:2"}}));
+  auto p = f.run();  // default: none allowed
+  auto r = p.routes.find(P("10.96.0.20/32"));
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->attributes.communities.empty());
+  EXPECT_TRUE(r->attributes.large_communities.empty());
+  EXPECT_EQ(p.refused.size(), 4u);
+  f.advertise.annotation_communities = {*config::parse_community_pattern("65000:*"),
+                                        *config::parse_community_pattern("64513:1:*")};
+  p = f.run();
+  r = p.routes.find(P("10.96.0.20/32"));
+  EXPECT_EQ(r->attributes.communities, (std::vector<net::Community>{(65000u << 16) | 7}));
+  EXPECT_EQ(r->attributes.large_communities, (std::vector<net::LargeCommunity>{{64513, 1, 2}}));
+  ASSERT_EQ(p.refused.size(), 2u);  // blackhole written both ways
+  for (const auto& x : p.refused) {
+    EXPECT_EQ(x.reason, RefusalReason::community_not_allowed);
+    EXPECT_FALSE(x.address);
+    EXPECT_NE(x.detail.find("blackhole"), std::string::npos) << x.detail;
+  }
+}
+
+// The incremental planner notices when the protected addresses change.
+TEST(Planner, IncrementalReplansWhenProtectedAddressesChange) {
+  Fixture f;
+  f.advertise.external_ips = config::AddressRanges::within({P("192.168.1.0/24")});
+  auto svc = service("tenant", "web", {"10.96.0.30"});
+  svc.external_ips = {A("192.168.1.20")};
+  f.add(svc);
+  Planner planner;
+  EXPECT_TRUE(planner.update(f.facts, f.advertise, FactsChanges{}).routes.contains(P("192.168.1.20/32")));
+  f.facts.protected_addresses = {{A("192.168.1.20"), "an address of this node"}};
+  FactsChanges none{.everything = false, .services = {}, .endpoint_slices = {}};
+  const auto& p = planner.update(f.facts, f.advertise, none);
+  EXPECT_FALSE(p.routes.contains(P("192.168.1.20/32")));
+  EXPECT_EQ(p, plan(f.facts, f.advertise));
 }
 
 struct WithheldCase {

@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <functional>
+
 using cisd::capabilities_needed;
 using cisd::capability_bit;
 using cisd::capability_names;
@@ -17,6 +19,16 @@ namespace {
 const CapabilityMask kRaw = capability_bit(CAP_NET_RAW);
 const CapabilityMask kAdmin = capability_bit(CAP_NET_ADMIN);
 const CapabilityMask kBind = capability_bit(CAP_NET_BIND_SERVICE);
+
+// Runs `body` in a child process (so this test binary keeps its own capabilities and user) and
+// returns its exit code: the bits of what went wrong; -1 if it did not exit normally.
+int in_child(const std::function<int()>& body) {
+  const pid_t pid = fork();
+  if (pid == 0) _exit(body());
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
 
 config::Config bgp_only() {
   config::Config c;
@@ -122,21 +134,50 @@ TEST(ReloadPrivilegeProblems, RequireProgrammedTurnedOnAfterTheDrop) {
 // user running the test holds, afterwards it holds at most the asked-for capability, nothing
 // inheritable beyond it, and no_new_privs is set.
 TEST(DropCapabilities, KeepsAtMostWhatIsAskedAndSetsNoNewPrivs) {
-  const pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
+  const int code = in_child([] {
     cisd::drop_capabilities(kRaw);
-    int code = 0;
-    if (cisd::held_capabilities() & ~kRaw) code |= 1;
-    if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) code |= 2;
+    int bits = 0;
+    if (cisd::held_capabilities() & ~kRaw) bits |= 1;
+    if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) bits |= 2;
     for (int cap = 0; cap <= CAP_LAST_CAP; ++cap)
-      if (cap != CAP_NET_RAW && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) == 1) code |= 4;
-    if (geteuid() == 0 && prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0) != 0) code |= 8;
-    _exit(code);
-  }
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "bits: 1 = more held, 2 = no no_new_privs, 4 = other ambient, "
-                                       "8 = SYS_ADMIN still in root's bounding set";
+      if (cap != CAP_NET_RAW && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) == 1) bits |= 4;
+    if (geteuid() == 0 && prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0) != 0) bits |= 8;
+    return bits;
+  });
+  EXPECT_EQ(code, 0) << "bits: 1 = more held, 2 = no no_new_privs, 4 = other ambient, "
+                        "8 = SYS_ADMIN still in root's bounding set";
+}
+
+TEST(RunAs, NumbersAndNamesButNeverRoot) {
+  EXPECT_EQ(*cisd::parse_run_as("65532"), (cisd::RunAs{65532, 65532}));
+  EXPECT_EQ(*cisd::parse_run_as("65532:100"), (cisd::RunAs{65532, 100}));
+  EXPECT_EQ(cisd::parse_run_as("nobody")->uid, 65534u);  // Debian's /etc/passwd
+  EXPECT_EQ(cisd::parse_run_as("1000:nogroup")->gid, 65534u);
+  for (const char* bad : {"0", "0:0", "root", "no-such-user-here", "65532:no-such-group-here", "", "65532:"})
+    EXPECT_FALSE(cisd::parse_run_as(bad)) << bad;
+}
+
+// The switch, in a child: started as root it ends as uid/gid 65532 (that gid its only group)
+// holding exactly the kept capability, effective and ambient; started as anyone else it stays who it is.
+TEST(DropPrivileges, LeavesUidZeroKeepingWhatIsNeeded) {
+  const bool root = geteuid() == 0;
+  const uid_t uid_before = getuid();
+  const int code = in_child([&] {
+    cisd::drop_privileges(kRaw, cisd::RunAs{65532, 65532});
+    int bits = 0;
+    if (root) {
+      gid_t groups[4];
+      if (getuid() != 65532 || geteuid() != 65532 || getgid() != 65532 || getegid() != 65532) bits |= 1;
+      if (getgroups(4, groups) != 1 || groups[0] != 65532) bits |= 2;
+      if (cisd::held_capabilities() != kRaw) bits |= 4;
+      if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_NET_RAW, 0, 0) != 1) bits |= 8;
+      if (prctl(PR_CAPBSET_READ, CAP_SETUID, 0, 0, 0) != 0) bits |= 16;
+    } else if (getuid() != uid_before) {
+      bits |= 1;
+    }
+    if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) bits |= 32;
+    return bits;
+  });
+  EXPECT_EQ(code, 0) << "bits: 1 = ids, 2 = groups, 4 = capabilities, 8 = ambient, 16 = bounding set, "
+                        "32 = no_new_privs";
 }

@@ -87,14 +87,17 @@ TEST(RouterConfigBird, PasswordMultihopTimersAndPorts) {
 
 TEST(RouterConfigBird, ExternalRangesAcceptOnlyHostRoutes) {
   auto r = ebgp_request();
-  r.config.advertise.load_balancer_ips = true;
+  r.config.advertise.load_balancer_ips = config::AddressRanges::all();
   r.external_ranges = {P("198.51.100.0/24")};
   EXPECT_THAT(generate(r, RouterFlavour::bird), HasSubstr("198.51.100.0/24{32,32}"));
-  r.config.advertise.load_balancer_ips = false;  // not advertised: not accepted either
+  r.config.advertise.load_balancer_ips = config::AddressRanges::none();  // not advertised: not accepted either
   EXPECT_THAT(generate(r, RouterFlavour::bird), Not(HasSubstr("198.51.100.0")));
-  r.config.advertise.external_ips = true;
+  r.config.advertise.load_balancer_ips = config::AddressRanges::all();
   r.external_ranges.clear();
   EXPECT_THAT(generate(r, RouterFlavour::bird), HasSubstr("pass --external-range CIDR"));
+  // The config's own ranges need no --external-range.
+  r.config.advertise.external_ips = config::AddressRanges::within({P("203.0.113.0/28")});
+  EXPECT_THAT(generate(r, RouterFlavour::bird), HasSubstr("203.0.113.0/28{32,32}"));
 }
 
 TEST(RouterConfigBird, OspfAreaInterfaceAuthAndEcmp) {

@@ -17,7 +17,7 @@ inline Status synthetic_status() {
   net::RouteSet routes{{*net::Prefix::parse("10.96.0.0/12"), {}, net::RouteKind::service_cidr, "Service CIDR (ServiceCIDR API)"},
                        {*net::Prefix::parse("10.96.0.10/32"), {}, net::RouteKind::cluster_ip,
                         "cluster_ip of Service kube-system/kube-dns"}};
-  set_advertised(s, routes, 100);
+  set_advertised(s, routes, RoutePage{0, 100});
 
   s.bgp_enabled = true;
   bgp::PeerStatus up;

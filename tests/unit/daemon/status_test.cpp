@@ -81,12 +81,32 @@ TEST(Status, RoutesListCanBeCutButCountsStayWhole) {
   Status s;
   net::RouteSet routes{{*net::Prefix::parse("10.96.0.0/12"), {}, net::RouteKind::service_cidr, "x"},
                        {*net::Prefix::parse("192.0.2.0/24"), {}, net::RouteKind::static_prefix, "y"}};
-  set_advertised(s, routes, 1);
+  set_advertised(s, routes, RoutePage{0, 1});
   EXPECT_EQ(s.advertised.size(), 1u);
   EXPECT_TRUE(s.routes_truncated);
   EXPECT_EQ(s.advertised_total, 2u);
   EXPECT_EQ(s.advertised_by_kind[net::RouteKind::static_prefix], 1u);
   EXPECT_EQ(s.advertised_by_kind[net::RouteKind::external_ip], 0u);
+}
+
+// Abuse resistance: /status lists one page of routes; the next page starts where it says.
+TEST(Status, RoutesComeInPages) {
+  Status s;
+  net::RouteSet routes{{*net::Prefix::parse("10.96.0.0/12"), {}, net::RouteKind::service_cidr, "x"},
+                       {*net::Prefix::parse("192.0.2.0/24"), {}, net::RouteKind::static_prefix, "y"},
+                       {*net::Prefix::parse("198.51.100.0/24"), {}, net::RouteKind::static_prefix, "z"}};
+  set_advertised(s, routes, RoutePage{1, 1});
+  ASSERT_EQ(s.advertised.size(), 1u);
+  EXPECT_EQ(s.advertised[0].reason, "y");
+  auto j = to_json(s);
+  EXPECT_EQ(j["advertised"]["offset"], 1);
+  EXPECT_EQ(j["advertised"]["next_offset"], 2);
+  set_advertised(s, routes, RoutePage{2, 5});
+  j = to_json(s);
+  EXPECT_EQ(j["advertised"]["routes"].size(), 1u);
+  EXPECT_FALSE(s.routes_truncated);
+  EXPECT_TRUE(j["advertised"]["next_offset"].is_null());
+  EXPECT_EQ(s.advertised_by_kind[net::RouteKind::static_prefix], 2u);  // counts stay whole
 }
 
 TEST(Status, TableForPeople) {

@@ -44,3 +44,22 @@ TEST(WithdrawDamper, NewRoutesAreAdvertisedAtOnce) {
   WithdrawDamper d(5s);
   EXPECT_EQ(d.apply({R("10.96.0.10/32")}, t0).size(), 1u);
 }
+
+// Gating beats damping: when the plan is withheld (kube-proxy down, the Node NotReady or
+// cordoned) this node cannot deliver, so everything goes at once, held routes included.
+TEST(WithdrawDamper, AWithheldPlanWithdrawsAtOnceWhateverTheDelay) {
+  WithdrawDamper d(30s);
+  cisd::Plan ok;
+  ok.routes = {R("10.96.0.0/12"), R("10.96.0.10/32")};
+  EXPECT_EQ(cisd::routes_to_advertise(d, ok, t0).size(), 2u);
+  cisd::Plan smaller;
+  smaller.routes = {R("10.96.0.0/12")};
+  EXPECT_EQ(cisd::routes_to_advertise(d, smaller, t0 + 1s).size(), 2u);  // ordinary churn: damped
+  cisd::Plan withheld;
+  withheld.withheld = "kube-proxy on this node is unhealthy";
+  EXPECT_TRUE(cisd::routes_to_advertise(d, withheld, t0 + 2s).empty());
+  EXPECT_EQ(d.held(), 0u);
+  EXPECT_FALSE(d.next_expiry());
+  // Back to a plan that may go out: nothing from before the gate comes back with it.
+  EXPECT_EQ(cisd::routes_to_advertise(d, smaller, t0 + 3s).size(), 1u);
+}

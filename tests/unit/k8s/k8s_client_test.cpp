@@ -378,5 +378,22 @@ TEST_F(ClientTest, ServiceCidrDiscoveryUsesTheServiceCidrApi) {
   EXPECT_EQ((*res)->cidrs, std::vector<net::Prefix>{*net::Prefix::parse("10.96.0.0/12")});
 }
 
+// The dry-run probe's `create services` grant is opt-in: without it, discovery says so and names
+// the other ways (product.md "What it must do" 1).
+TEST_F(ClientTest, ServiceCidrDiscoveryNamesTheOtherMethodsWhenTheProbeIsForbidden) {
+  admin("/config", {{"servicecidr_v1", false}, {"servicecidr_v1beta1", false},
+                    {"forbidden", nlohmann::json::array({nlohmann::json::array({"get", "configmaps"}),
+                                                         nlohmann::json::array({"create", "services"})})}});
+  auto client = *HttpClient::create(io_.get_executor(), kubeconfig());
+  auto res = await(discover_service_cidrs(*client));
+  admin("/config", {{"servicecidr_v1", true}, {"servicecidr_v1beta1", true}, {"forbidden", nlohmann::json::array()}});
+  ASSERT_TRUE(res);
+  ASSERT_FALSE(*res);
+  const auto& why = res->error();
+  EXPECT_NE(why.find(probe_forbidden_note()), std::string::npos) << why;
+  for (const char* method : {"advertise.service_cidrs", "ServiceCIDR", "kubeadm-config", "rbac-cidr-probe.yaml"})
+    EXPECT_NE(why.find(method), std::string::npos) << method << " in " << why;
+}
+
 }  // namespace
 }  // namespace k8s
