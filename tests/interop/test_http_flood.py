@@ -6,7 +6,7 @@ one the daemon closes. Meanwhile:
     the probes of deploy/daemonset.yaml            /readyz and /healthz, from the node itself to
                                                    its own address as the kubelet does: all 200
     the BGP session with BIRD                      never leaves Established (one transition)
-    the daemon's RSS                               stays below a bound
+    the daemon's RSS                               grows by less than 32 MB
 
     router namespace: BIRD + the scraper (10.0.1.1) + the flooder (10.0.1.66) on the LAN bridge
       |-- node1: clusterip-speaker, http.listen 0.0.0.0:19474
@@ -30,7 +30,9 @@ PORT = 19474
 FLOODER = "10.0.1.66"
 SERVICE_V4 = "10.96.0.0/12"
 SECONDS = 25
-RSS_BOUND_KB = 96 * 1024  # the daemon idles at ~10 MB; 500 connections must not take it far
+# The flood may not grow the daemon's RSS by more than this (it idles at ~10 MB; ~130 MB under
+# ASan, whose shadow memory is no growth).
+RSS_GROWTH_BOUND_KB = 32 * 1024
 
 
 def setUpModule():
@@ -97,7 +99,7 @@ class HttpFlood(LabTestCase):
         self.assertGreater(stats["opened"], 500, f"the flood never got going: {stats}")
         self.assertGreater(stats["closed_by_daemon"], 0, f"the daemon never closed a flooding connection: {stats}")
         self.assertEqual(transitions, 1, "the BGP session flapped")
-        self.assertLess(rss_max, RSS_BOUND_KB, lab_report)
+        self.assertLess(rss_max - rss_before, RSS_GROWTH_BOUND_KB, lab_report)
         with open(node.log, errors="replace") as f:
             self.assertRegex(f.read(), r"http: refused \d+ connection\(s\) over the per-client limits")
 
