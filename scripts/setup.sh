@@ -8,7 +8,7 @@ BUILD_DIR=${1:-build}
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   libboost-dev libboost-system-dev libssl-dev libnl-3-dev libnl-route-3-dev libnftables-dev libcap-ng-dev nftables iptables
   libyaml-cpp-dev libspdlog-dev prometheus-cpp-dev libsimdjson-dev nlohmann-json3-dev
   libcli11-dev libgtest-dev libgmock-dev

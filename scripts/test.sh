@@ -9,6 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 scripts/setup.sh --packages-only
+# ccache (installed by setup.sh) makes a rebuild of unchanged sources cheap, also from another
+# checkout of the same tree: paths below the checkout are hashed relative to it.
+export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR="$root" CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-20G}
 
 # UBSan does not recover: a report aborts the process, so the test that caused it fails.
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
