@@ -25,6 +25,8 @@ cmake --build build-sanitize -j"$(nproc)"
 # The real control plane (tests/cluster: etcd, kube-apiserver, kube-proxy and helm from their Go
 # modules) and the container image for the e2e_real_cluster and e2e_container tests. Go's build
 # and module caches, and Docker's layer cache, make these quick after the first run on a machine.
+command -v go >/dev/null || [ -x /usr/local/go/bin/go ] || { echo "Go is required for tests/cluster (go 1.26+)" >&2; exit 1; }
+docker info >/dev/null 2>&1 || { echo "a running Docker Engine is required for the container test" >&2; exit 1; }
 echo "==> test control plane (Go) in build-sanitize/tests/cluster"
 step_start=$SECONDS
 cmake --build build-sanitize --target cluster_control_plane

@@ -122,7 +122,7 @@ func (c *client) do(cmd command) reply {
 		result, err = c.token(ctx, cmd)
 	case "get":
 		var body []byte
-		body, err = c.kube.Discovery().RESTClient().Get().AbsPath(cmd.Path).DoRaw(ctx)
+		body, err = c.kube.Discovery().RESTClient().Get().RequestURI(cmd.Path).DoRaw(ctx)
 		result = string(body)
 	case "compact":
 		if c.etcd == "" {

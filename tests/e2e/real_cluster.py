@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime
 
 from kube_lab import ROUTER_V4, wait_for
 
@@ -115,6 +116,7 @@ class ControlPlane:
         self.etcd = self.apiserver = self.client = None
         self.apiserver_starts = 0
         self.ready_seconds = []  # start -> /readyz ok, per API server start
+        self.starting = []  # (wall start, wall ready) of each API server start
 
     @property
     def admin_kubeconfig(self):
@@ -147,6 +149,7 @@ class ControlPlane:
     def start_apiserver(self):
         self.apiserver_starts += 1
         self._apiserver_started = time.monotonic()
+        self._apiserver_started_wall = time.time()
         self.apiserver = Process(self.ns, [cluster_binary(), "apiserver", "--dir", self.pki, "--etcd", ETCD_URL,
                                            "--ip", self.ip, "--port", str(APISERVER_PORT),
                                            "--service-cidr", SERVICE_CIDR],
@@ -165,9 +168,21 @@ class ControlPlane:
                  lambda: self.client.get("/apis/networking.k8s.io/v1/servicecidrs/kubernetes", check=False)
                  and self.client.get("/api/v1/namespaces/kube-system", check=False), timeout=60, step=0.5)
         self.ready_seconds.append(time.monotonic() - self._apiserver_started)
+        self.starting.append((self._apiserver_started_wall, time.time()))
+
+    def while_starting(self, stamp):
+        """Whether a daemon log stamp ("2026-12-07T12:48:56.909", local time) falls between an API
+        server's start and its /readyz."""
+        try:
+            t = datetime.fromisoformat(stamp).timestamp()
+        except ValueError:
+            return False
+        return any(start <= t <= ready for start, ready in self.starting)
 
     def stop_apiserver(self):
-        return self.apiserver.stop(timeout=30)
+        """SIGTERM, and SIGKILL after 10 s: with watches open, this kube-apiserver takes longer than
+        the kubelet's default 30 s grace period to exit (its HTTP server's shutdown waits on them)."""
+        return self.apiserver.stop(timeout=10)
 
     def restart_apiserver(self):
         self.stop_apiserver()

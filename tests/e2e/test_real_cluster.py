@@ -127,9 +127,12 @@ class RealClusterCase(KubeTestCase):
         return out.strip()
 
     def assert_no_forbidden(self):
+        """No 403 in any daemon's log, except while an API server was starting: a real kube-apiserver
+        serves before its RBAC informers have synced and refuses everyone until then (its /readyz
+        says so); the daemon retries with backoff and keeps its routes."""
         for s in self.speakers:
             with open(s.log, errors="replace") as f:
-                bad = [line for line in f if FORBIDDEN.search(line)]
+                bad = [line for line in f if FORBIDDEN.search(line) and not self.cp.while_starting(line[:23])]
             self.assertEqual(bad, [], f"{s.name}'s daemon was refused by RBAC (deploy/rbac.yaml lacks a rule?)")
 
     def route_monitor(self, expected):
@@ -159,7 +162,7 @@ class Story(RealClusterCase):
     """The whole story in one world per kube-proxy mode."""
 
     def story(self):
-        self.build_real()
+        self.build_real(start_speakers=False)
         self.add_client()
         api, n = self.api, self.hosts
         # kube-dns on node2's pod, web on whichever pod the router will not send the client to.
