@@ -31,6 +31,20 @@ WEB_SLICE_PORTS = [{"name": "http", "port": 8080, "protocol": "TCP"}]
 DNS_PORTS = [{"name": "dns", "port": 53, "targetPort": 53, "protocol": "UDP"},
              {"name": "dns-tcp", "port": 53, "targetPort": 53, "protocol": "TCP"}]
 DNS_SLICE_PORTS = [{"name": "dns", "port": 53, "protocol": "UDP"}, {"name": "dns-tcp", "port": 53, "protocol": "TCP"}]
+# deploy/rbac.yaml's grant for the dry-run probe, for when it is not in the file (it is opt-in there).
+PROBE_GRANT = """
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: clusterip-speaker-cidr-probe, namespace: default}
+rules: [{apiGroups: [""], resources: [services], verbs: [create]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: clusterip-speaker-cidr-probe, namespace: default}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: clusterip-speaker-cidr-probe}
+subjects: [{kind: ServiceAccount, name: clusterip-speaker, namespace: kube-system}]
+"""
 FORBIDDEN = re.compile(r"HTTP 403|forbidden", re.IGNORECASE)
 
 
@@ -277,6 +291,42 @@ class IptablesMode(Story):
 
     def test_story(self):
         self.story()
+
+
+class Discovery(RealClusterCase):
+    """The fallbacks of Service CIDR discovery against the real API server: RBAC without the
+    servicecidrs rule (as on a cluster older than the ServiceCIDR API, the daemon goes on), then
+    the kubeadm-config ConfigMap, then the dry-run probe and the real allocator's message."""
+
+    def test_kubeadm_config_then_dry_run_probe(self):
+        text = open(RBAC).read()
+        without, count = re.subn(r"  - apiGroups: \[networking\.k8s\.io\]\n    resources: \[servicecidrs\]\n"
+                                 r"    verbs: \[[^\]]*\]\n", "", text)
+        self.assertEqual(count, 1, "deploy/rbac.yaml changed shape: update this test's rule removal")
+        if "resources: [services]\n    verbs: [create]" not in without:
+            # The probe's grant is opt-in in deploy/rbac.yaml: grant it here as its comment says to.
+            without += PROBE_GRANT
+        self.build_real(nodes=1, rbac_text=without, start_speakers=False)
+        self.api.apply({"apiVersion": "v1", "kind": "ConfigMap",
+                        "metadata": {"name": "kubeadm-config", "namespace": "kube-system"},
+                        "data": {"ClusterConfiguration": "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\n"
+                                                         "networking:\n  dnsDomain: cluster.local\n"
+                                                         f"  serviceSubnet: {SERVICE_CIDR}\n  podSubnet: 10.244.0.0/16\n"}})
+        self.start_speakers()
+        t_kubeadm = self.wait_route(SERVICE_CIDR, self.hops(), since=self.t_start, timeout=60)
+        kubeadm = self.wait_log(r"Service CIDRs .* \(from kubeadm-config ConfigMap\)")
+        self.speakers[0].stop()
+        self.speakers.clear()
+        offset = os.path.getsize(os.path.join(self.workdir, "node1.log"))
+        self.api.delete("ConfigMap", "kubeadm-config", namespace="kube-system")
+        self.start_speakers()
+        probe = self.wait_log(r"Service CIDRs .* \(from dry-run probe\)", timeout=60, since_offset=offset)
+        self.assertIn(SERVICE_CIDR, probe)
+        t_probe = self.wait_route(SERVICE_CIDR, self.hops(), since=self.t_start, timeout=60)
+        self.assertEqual(self.api.get("/api/v1/namespaces/default/services/clusterip-speaker-range-probe",
+                                      check=False)["status"], 404, "the dry-run probe left a Service behind")
+        self.timing(f"without the servicecidrs grant: {kubeadm.strip()[24:]} ({t_kubeadm[0]:.2f}s to the RIB); "
+                    f"without kubeadm-config: {probe.strip()[24:]} ({t_probe[0]:.2f}s)")
 
 
 class Manifests(RealClusterCase):

@@ -1360,8 +1360,13 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "latency": 0.0,                   # seconds added before answering
     "latency_prefix": "",             # only for paths starting with this
     "service_cidrs": ["10.96.0.0/12"],  # the cluster's --service-cluster-ip-range (dry-run probe)
-    "invalid_value_style": "go",      # go: []string{"1.1.1.1"}  json: ["1.1.1.1"]
+    # How a 422 shows the invalid value: json ["1.1.1.1"] as kube-apiserver 1.36 does (checked
+    # against the real one, tests/e2e/test_real_cluster.py), go []string{"1.1.1.1"} as older ones.
+    "invalid_value_style": "json",
     "forbidden": [],                  # [[verb, resource], ...] -> 403 as RBAC would answer
+    # For this long after each start or /up, every request is answered 403 as RBAC would: a real
+    # kube-apiserver serves before its RBAC informers have synced and refuses everyone until then.
+    "rbac_warmup": 0.0,
     "git_version": "v1.31.0",
     "too_large_rv_wait": 3.0,         # a watch from a future RV waits this long, then ERROR 504
 }
@@ -1393,6 +1398,7 @@ class FakeApiServer:
         self.threads: list[threading.Thread] = []
         self.conns: set = set()
         self.up_state = False
+        self.up_at = 0.0
         self.stopping = False
         self.watch_generation = 0
         self.watch_close_mode = "graceful"
@@ -1441,6 +1447,7 @@ class FakeApiServer:
                 t.start()
                 self.threads.append(t)
             self.up_state = True
+            self.up_at = time.monotonic()
         return self
 
     def down(self) -> None:
@@ -1517,7 +1524,7 @@ class FakeApiServer:
                 if k == "service_cidrs":
                     v = [str(ipaddress.ip_network(c, strict=False)) for c in v]
                 if k in ("bookmark_interval", "default_watch_timeout", "latency", "idle_timeout",
-                         "too_large_rv_wait"):
+                         "too_large_rv_wait", "rbac_warmup"):
                     v = float(v)
                     if not 0 <= v <= 86400:
                         raise ValueError(f"{k} out of range")
@@ -1606,6 +1613,8 @@ class FakeApiServer:
                 time.sleep(min(0.05, max(0.0, end - time.monotonic())))
 
     def is_forbidden(self, verb: str, resource: str) -> bool:
+        if time.monotonic() - self.up_at < self.cfg["rbac_warmup"]:
+            return True
         return any(v in (verb, "*") and r in (resource, "*") for v, r in self.cfg["forbidden"])
 
     def version_enabled(self, group: str, version: str) -> bool:
