@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
@@ -20,9 +19,8 @@ func runAPIServer(args []string) error {
 	ip := fs.String("ip", "", "bind and advertise address")
 	port := fs.Int("port", 6443, "secure port")
 	serviceCIDR := fs.String("service-cidr", "10.96.0.0/12", "--service-cluster-ip-range")
-	fs.Parse(args)
-	if *dir == "" || *ip == "" {
-		return fmt.Errorf("--dir and --ip are required")
+	if err := parseFlags(fs, args, "dir", "ip"); err != nil {
+		return err
 	}
 	p := func(name string) string { return filepath.Join(*dir, name) }
 	flags := []string{
@@ -45,11 +43,5 @@ func runAPIServer(args []string) error {
 		"--profiling=false",
 		"--v=0",
 	}
-	flags = append(flags, fs.Args()...)
-	cmd := apiserver.NewAPIServerCommand()
-	cmd.SetArgs(flags)
-	if err := cmd.Execute(); err != nil {
-		os.Exit(1)
-	}
-	return nil
+	return runUpstream(apiserver.NewAPIServerCommand(), flags, fs.Args())
 }

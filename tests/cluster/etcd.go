@@ -20,9 +20,8 @@ func runEtcd(args []string) error {
 	dir := fs.String("dir", "", "data directory")
 	clientURL := fs.String("client-url", "http://127.0.0.1:23790", "client URL (listen and advertise)")
 	peerURL := fs.String("peer-url", "http://127.0.0.1:23800", "peer URL (listen and advertise)")
-	fs.Parse(args)
-	if *dir == "" {
-		return fmt.Errorf("--dir is required")
+	if err := parseFlags(fs, args, "dir"); err != nil {
+		return err
 	}
 	cu, err := url.Parse(*clientURL)
 	if err != nil {

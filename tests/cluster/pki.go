@@ -28,9 +28,8 @@ func runPKI(args []string) error {
 	ip := fs.String("ip", "", "the API server's address (certificate SAN and kubeconfig server)")
 	port := fs.Int("port", 6443, "the API server's port (kubeconfig server)")
 	extraIPs := fs.String("extra-ips", "127.0.0.1,10.96.0.1", "more SAN addresses: loopback, the kubernetes Service")
-	fs.Parse(args)
-	if *dir == "" || *ip == "" {
-		return fmt.Errorf("--dir and --ip are required")
+	if err := parseFlags(fs, args, "dir", "ip"); err != nil {
+		return err
 	}
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
 		return err

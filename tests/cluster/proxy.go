@@ -2,8 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
-	"os"
 
 	proxy "k8s.io/kubernetes/cmd/kube-proxy/app"
 )
@@ -18,9 +16,8 @@ func runProxy(args []string) error {
 	nodeIP := fs.String("node-ip", "", "the node's primary address (--bind-address)")
 	mode := fs.String("mode", "nftables", "nftables | iptables (this kernel has no IPVS)")
 	clusterCIDR := fs.String("cluster-cidr", "10.244.0.0/16", "pod CIDR: traffic from elsewhere to a Service is masqueraded")
-	fs.Parse(args)
-	if *kubeconfig == "" || *node == "" || *nodeIP == "" {
-		return fmt.Errorf("--kubeconfig, --node and --node-ip are required")
+	if err := parseFlags(fs, args, "kubeconfig", "node", "node-ip"); err != nil {
+		return err
 	}
 	flags := []string{
 		"--kubeconfig=" + *kubeconfig,
@@ -38,11 +35,5 @@ func runProxy(args []string) error {
 		"--conntrack-udp-timeout=0",
 		"--conntrack-udp-timeout-stream=0",
 	}
-	flags = append(flags, fs.Args()...)
-	cmd := proxy.NewProxyCommand()
-	cmd.SetArgs(flags)
-	if err := cmd.Execute(); err != nil {
-		os.Exit(1)
-	}
-	return nil
+	return runUpstream(proxy.NewProxyCommand(), flags, fs.Args())
 }

@@ -14,15 +14,13 @@ condition), EndpointSlices and ServiceAccount tokens through the API itself.
 """
 import json
 import os
-import queue
 import subprocess
-import sys
-import threading
 import time
 from datetime import datetime
 
 from kube_lab import ROUTER_V4, wait_for
 
+from line_pipe import LinePipe
 from netns import veth
 from process import Process
 
@@ -49,32 +47,11 @@ class Client:
     """`cluster client`: one JSON command per line, one reply line each."""
 
     def __init__(self, ns, kubeconfig, log):
-        self.log = log
-        with open(log, "ab") as err:
-            self.popen = subprocess.Popen(ns.argv(cluster_binary(), "client", "--kubeconfig", kubeconfig,
-                                                  "--etcd", ETCD_URL),
-                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
-                                          start_new_session=True)
-        self._replies = queue.Queue()
-        self._lock = threading.Lock()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.popen.stdout:
-            self._replies.put(line.decode(errors="replace"))
-        self._replies.put(None)
+        self.pipe = LinePipe(ns.argv(cluster_binary(), "client", "--kubeconfig", kubeconfig, "--etcd", ETCD_URL),
+                             log, "cluster client")
 
     def call(self, op, check=True, timeout=90, **fields):
-        with self._lock:
-            self.popen.stdin.write((json.dumps({"op": op, **fields}) + "\n").encode())
-            self.popen.stdin.flush()
-            try:
-                line = self._replies.get(timeout=timeout)
-            except queue.Empty:
-                raise AssertionError(f"cluster client gave no reply to {op} in {timeout} s")
-        if line is None:
-            raise AssertionError(f"cluster client exited during {op}; see {self.log}")
-        reply = json.loads(line)
+        reply = self.pipe.exchange({"op": op, **fields}, timeout, op)
         if check and not reply["ok"]:
             raise AssertionError(f"cluster client {op} {json.dumps(fields)[:400]}: {reply['error']}")
         return reply
@@ -94,15 +71,7 @@ class Client:
         return reply["result"] if reply["ok"] else reply
 
     def stop(self):
-        try:
-            self.popen.stdin.close()
-        except OSError:
-            pass
-        try:
-            self.popen.wait(10)
-        except subprocess.TimeoutExpired:
-            self.popen.kill()
-            self.popen.wait(5)
+        self.pipe.close()
 
 
 class ControlPlane:
