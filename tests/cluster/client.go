@@ -109,7 +109,7 @@ func runClient(args []string) error {
 }
 
 func (c *client) do(cmd command) reply {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Second)
 	defer cancel()
 	var result any
 	var err error

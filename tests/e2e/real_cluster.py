@@ -56,12 +56,12 @@ class Client:
             raise AssertionError(f"cluster client {op} {json.dumps(fields)[:400]}: {reply['error']}")
         return reply
 
-    def apply(self, manifest, **kw):
+    def apply(self, manifest, timeout=90, **kw):
         """YAML/JSON text, or a dict / list of dicts; server-side apply. Returns the applied objects."""
         if not isinstance(manifest, str):
             items = manifest if isinstance(manifest, list) else [manifest]
             manifest = "\n---\n".join(json.dumps(m) for m in items)
-        return self.call("apply", manifest=manifest, **kw)
+        return self.call("apply", manifest=manifest, timeout=timeout, **kw)
 
     def delete(self, kind, name, namespace="default", api_version="v1"):
         return self.call("delete", apiVersion=api_version, kind=kind, namespace=namespace, name=name)

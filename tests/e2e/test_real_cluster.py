@@ -329,6 +329,25 @@ class Discovery(RealClusterCase):
                     f"without kubeadm-config: {probe.strip()[24:]} ({t_probe[0]:.2f}s)")
 
 
+class Paging(RealClusterCase):
+    """More Services than one page (the daemon asks for 500 at a time): the real continue tokens."""
+
+    def test_list_in_pages(self):
+        count = 1100
+        self.build_real(nodes=1, start_speakers=False, cluster_ips="all")
+        manifest = [service(f"bulk-{i:04d}", f"10.97.{i // 250}.{i % 250 + 1}", WEB_PORTS) for i in range(count)]
+        t0 = time.monotonic()
+        self.api.apply(manifest, timeout=300)
+        t_create = time.monotonic() - t0
+        self.start_speakers()
+        line = self.wait_log(r"k8s services: listed \d+ objects", timeout=60)
+        self.assertIn(f"listed {count + 1} objects", line)  # and default/kubernetes
+        last = manifest[-1]["spec"]["clusterIP"]
+        t_last = self.wait_route(host(last), self.hops(), since=self.t_start, timeout=120)
+        self.timing(f"{count} Services created in {t_create:.1f}s; the daemon listed them in pages of 500 "
+                    f"({line.strip()[24:]}); the last one's /32 at the router {t_last[0]:.2f}s after the start")
+
+
 class Manifests(RealClusterCase):
     """What real validation and real RBAC say about deploy/ and the Helm chart."""
 
