@@ -320,15 +320,16 @@ def make_node(name: str, ready: bool | str | None = True, unschedulable: bool = 
 def make_servicecidr(name: str, cidrs: list[str], ready: bool | None = True) -> dict:
     """A networking.k8s.io ServiceCIDR (stored once, served as v1 and v1beta1)."""
     ts = now_rfc3339()
-    meta = {"name": name, "uid": str(uuid.uuid4()), "generation": 1, "creationTimestamp": ts,
+    # As kube-apiserver 1.36.3 serves its default one: no generation, no labels; the finalizer is the
+    # controller manager's (a cluster has one).
+    meta = {"name": name, "uid": str(uuid.uuid4()), "creationTimestamp": ts,
             "finalizers": ["networking.k8s.io/service-cidr-finalizer"]}
-    if name == "kubernetes":
-        meta["labels"] = {"app.kubernetes.io/managed-by": "kube-apiserver"}
     conds = []
     if ready is not None:
+        ready_message = "Kubernetes default Service CIDR is ready" if name == "kubernetes" else "Kubernetes Service CIDR is ready"
         conds.append({"type": "Ready", "status": "True" if ready else "False", "lastTransitionTime": ts,
                       "reason": "" if ready else "Terminating",
-                      "message": "Kubernetes Service CIDR is ready" if ready else "ServiceCIDR is being deleted"})
+                      "message": ready_message if ready else "ServiceCIDR is being deleted"})
     status = {"conditions": conds} if conds else {}
     return {"kind": "ServiceCIDR", "apiVersion": "networking.k8s.io/v1", "metadata": _ordered_meta(meta),
             "spec": {"cidrs": list(cidrs)}, "status": status}
@@ -1082,7 +1083,9 @@ class _ApiHandler(http.server.BaseHTTPRequestHandler):
                 return
             owner._watch_started(res.plural)
             lines = [self._event_line(e, res, version, ns, match) for e in initial]
-            if send_initial and bookmarks:
+            # kube-apiserver 1.36 ends the synthetic ADDEDs of a watch from "now" (resourceVersion
+            # unset or 0) with this bookmark too, not only for sendInitialEvents.
+            if (send_initial or want_rv is None) and bookmarks:
                 lines.append(self._bookmark_line(res, version, start_rv, initial_end=True))
             self._write_events([ln for ln in lines if ln])
             deadline = time.monotonic() + max(0.0, timeout)
@@ -1159,7 +1162,7 @@ class _ApiHandler(http.server.BaseHTTPRequestHandler):
         return go_json({"type": etype, "object": self._typed(obj, res, version)})
 
     def _bookmark_line(self, res: Resource, version: str, rv: int, initial_end: bool = False) -> bytes:
-        meta: dict = {"resourceVersion": str(rv), "creationTimestamp": None}
+        meta: dict = {"resourceVersion": str(rv)}  # 1.36: no "creationTimestamp": null any more
         if initial_end:
             meta["annotations"] = {"k8s.io/initial-events-end": "true"}
         obj: dict = {"kind": res.kind, "apiVersion": res.api_version(version), "metadata": meta}
@@ -1326,7 +1329,7 @@ INCONSISTENT_CONTINUE = (
 # of the type, serialized (zero values that are not omitempty show up).
 BOOKMARK_BODIES = {
     "services": {"spec": {}, "status": {"loadBalancer": {}}},
-    "endpointslices": {"addressType": "", "endpoints": None},
+    "endpointslices": {"addressType": "", "endpoints": None, "ports": None},
     "nodes": {"spec": {}, "status": {"daemonEndpoints": {"kubeletEndpoint": {"Port": 0}}, "nodeInfo": {
         "machineID": "", "systemUUID": "", "bootID": "", "kernelVersion": "", "osImage": "",
         "containerRuntimeVersion": "", "kubeletVersion": "", "kubeProxyVersion": "", "operatingSystem": "",
