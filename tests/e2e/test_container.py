@@ -113,17 +113,24 @@ class DaemonSetContainer(RealClusterCase):
                         until=lambda b: b == "pod on node1", timeout=30, step=0.5)
         self.assert_no_forbidden()
 
-        # A rolling update's SIGTERM: the container leaves gracefully, node2 withdraws, exit 0.
-        t_stop = time.monotonic()
+        # The container probes kube-proxy on the node's loopback: kube-proxy stops, node2 withdraws.
+        t_kp = time.monotonic()
+        self.proxies["node2"].stop()
+        withdrawn = self.wait_route(SERVICE_CIDR, {node1.v4}, since=t_kp, timeout=60,
+                                    what="with kube-proxy on node2 stopped")
+        self.proxies["node2"].start()
+        back = self.wait_route(SERVICE_CIDR, both, timeout=90, what="with kube-proxy on node2 back")
+
+        # What the kubelet does to the pod: SIGTERM (graceful restart or leave, by --on-sigterm auto), exit 0.
         container.graceful_stop()
-        withdrawn = self.wait_route(SERVICE_CIDR, {node1.v4}, since=t_stop, timeout=60, what="after docker stop")
         self.assertEqual(container.wait(30), 0, "the daemon container did not exit 0 on SIGTERM")
         self.speakers.remove(container)
         size = image_size(IMAGE)
         self.timing(f"image {IMAGE}: {size / 1e6:.1f} MB; container start -> {SERVICE_CIDR} via both nodes "
                     f"{t_cidr[0]:.2f}s (RIB); uid 65532, CapBnd {status['CapBnd']}, CapEff {status['CapEff']}, "
-                    f"NoNewPrivs 1, read-only root; curl entered {entry.name}: '{body}'; docker stop -> "
-                    f"withdrawn in {withdrawn[0]:.1f}s, exit 0")
+                    f"NoNewPrivs 1, read-only root; curl entered {entry.name}: '{body}'; kube-proxy stopped on "
+                    f"node2 -> withdrawn in {withdrawn[0]:.1f}s, back {back[0]:.1f}s after its restart; "
+                    f"docker stop -> exit 0")
 
 
 if __name__ == "__main__":
