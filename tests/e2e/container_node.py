@@ -11,11 +11,18 @@ addresses, kube-proxy, pod routes), and the daemon container joins it with
 `hostNetwork: true` gives it in a cluster.
 
 The daemon container gets what deploy/daemonset.yaml asks for: uid/gid 65532, every capability
-dropped but NET_ADMIN, NET_RAW and NET_BIND_SERVICE, no-new-privileges, a read-only root with a
-tmpfs /tmp, the default seccomp profile, NODE_NAME, the ConfigMap's config.yaml as a mounted file
+dropped but NET_ADMIN, NET_RAW and NET_BIND_SERVICE, a read-only root with a tmpfs /tmp, the default
+seccomp profile, NODE_NAME, the ConfigMap's config.yaml as a mounted file
 and the ServiceAccount token, ca.crt and namespace as projected files, both in the kubelet's
 layout (a timestamped directory behind a `..data` symlink), and the API server reached as in a
 pod: KUBERNETES_SERVICE_HOST=10.96.0.1 (the kubernetes Service, through this node's kube-proxy).
+
+All but allowPrivilegeEscalation: false (no-new-privileges). Docker Engine starts a non-root
+container with an empty permitted set (only the bounding set holds the added capabilities), and
+under no-new-privileges the kernel then ignores the binary's file capabilities, so the daemon could
+not listen on port 179. containerd and CRI-O, which Kubernetes uses, put the added capabilities in
+the permitted set before the exec, which no-new-privileges keeps (deploy/Dockerfile explains it);
+Docker cannot be made to do that, so here the file capabilities are gained the ordinary way.
 """
 import json
 import os
@@ -98,7 +105,6 @@ class ContainerSpeaker:
         docker("run", "-d", "--name", self.container, "--network", f"container:{self.sandbox.container}",
                "--user", RUN_AS, "--read-only", "--tmpfs", "/tmp:rw,size=16m",
                "--cap-drop", "ALL", *[a for c in CAPS for a in ("--cap-add", c)],
-               "--security-opt", "no-new-privileges",
                "-e", f"NODE_NAME={self.name}", "-e", "KUBERNETES_SERVICE_HOST=10.96.0.1",
                "-e", "KUBERNETES_SERVICE_PORT=443",
                "-v", f"{self.config_dir}:/etc/clusterip-speaker:ro",
