@@ -34,14 +34,20 @@ echo "    took $((SECONDS - step_start)) s"
 echo "==> container image clusterip-speaker:ci (deploy/base-image.sh, docker build -f deploy/Dockerfile)"
 step_start=$SECONDS
 # A failed build leaves no image behind (not even an older one), so e2e_container fails and says so.
+# The build stage is tagged too, so that pruning the previous run's images keeps the layers this
+# run shares with it (the build dependencies' apt layer) and the disk does not fill up over runs.
 docker image rm -f clusterip-speaker:ci >/dev/null 2>&1 || true
-if deploy/base-image.sh && docker build --build-arg UNIT_TESTS=0 -f deploy/Dockerfile -t clusterip-speaker:ci . \
-     >build-sanitize/docker-build.log 2>&1; then
+image_build() {
+  docker build --force-rm --build-arg UNIT_TESTS=0 -f deploy/Dockerfile "$@" . >>build-sanitize/docker-build.log 2>&1
+}
+: >build-sanitize/docker-build.log
+if deploy/base-image.sh && image_build --target build -t clusterip-speaker:ci-build && image_build -t clusterip-speaker:ci; then
   echo "    took $((SECONDS - step_start)) s; $(docker image inspect --format '{{.Size}}' clusterip-speaker:ci) bytes"
 else
   tail -40 build-sanitize/docker-build.log || true
   echo "    the image build FAILED (build-sanitize/docker-build.log); e2e_container will fail"
 fi
+docker image prune -f >/dev/null || true
 
 echo "==> fuzz targets (clang) in build-fuzz"
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ -DCIS_FUZZ=ON >/dev/null
