@@ -24,6 +24,7 @@ from routes import Peer
 ROUTER_ASN, NODE_ASN = 64512, 64513
 RBAC = os.path.join(REPO, "deploy", "rbac.yaml")
 KUBE_DNS, WEB, LATE = "10.96.0.10", "10.96.0.20", "10.96.0.30"
+EXTRA_CIDR = "10.200.0.0/16"  # a second ServiceCIDR, added while the daemons run
 WEB_NAME = "web.default.svc.cluster.local"
 CLIENT_V4, CLIENT_GW = "192.168.100.2", "192.168.100.1"
 WEB_PORTS = [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}]
@@ -213,6 +214,7 @@ class Story(RealClusterCase):
                     f"{entry.name}, answered '{body}'")
 
         self.latencies()
+        self.service_cidr_grows()
         self.restart_and_compaction()
         self.kube_proxy_stops(entry)
         self.assert_no_forbidden()
@@ -236,6 +238,20 @@ class Story(RealClusterCase):
         self.timing(f"[{self.mode}] API write -> /32 at the router via the real watch (RIB/FIB): create "
                     f"{add[0]*1000:.0f}/{add[1]*1000:.0f} ms, annotate false {off[0]*1000:.0f}/{off[1]*1000:.0f} ms, "
                     f"annotate true {on[0]*1000:.0f}/{on[1]*1000:.0f} ms, delete {gone[0]*1000:.0f}/{gone[1]*1000:.0f} ms")
+
+    def service_cidr_grows(self):
+        """The cluster's Service range grows by a second ServiceCIDR object, and shrinks back."""
+        extra = {"apiVersion": "networking.k8s.io/v1", "kind": "ServiceCIDR", "metadata": {"name": "extra"},
+                 "spec": {"cidrs": [EXTRA_CIDR]}}
+        t0 = time.monotonic()
+        self.api.apply(extra)
+        added = self.wait_route(EXTRA_CIDR, self.hops(), since=t0, what="after a ServiceCIDR was added")
+        t0 = time.monotonic()
+        self.api.delete("ServiceCIDR", "extra", namespace="", api_version="networking.k8s.io/v1")
+        removed = self.wait_route(EXTRA_CIDR, set(), since=t0, what="after that ServiceCIDR was deleted")
+        self.hold_routes({SERVICE_CIDR: self.hops()}, 0.5, "after the extra ServiceCIDR went")
+        self.timing(f"[{self.mode}] ServiceCIDR {EXTRA_CIDR} added -> at the router {added[0]*1000:.0f} ms, "
+                    f"deleted -> withdrawn {removed[0]*1000:.0f} ms")
 
     def restart_and_compaction(self):
         """kube-apiserver goes away, etcd's history is compacted while it is gone, it comes back: the
