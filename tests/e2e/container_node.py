@@ -57,6 +57,7 @@ class SandboxNamespace(netns.Namespace):
         netns._live[self.name] = self
         self.ip("link", "set", "lo", "up")
         for conf in ("all", "default"):
+            self.sysctl(f"net.ipv6.conf.{conf}.disable_ipv6", 0)  # Docker turns IPv6 off in containers
             self.sysctl(f"net.ipv6.conf.{conf}.accept_dad", 0)
 
     def delete(self):

@@ -17,8 +17,8 @@ import unittest
 
 import yaml
 
+from kube_lab import ADVERTISE, ROUTER_V4, wait_for  # first: it puts tests/interop on the path
 from container_node import CAPS, ContainerSpeaker, SandboxNamespace, docker, image_size
-from kube_lab import ADVERTISE, ROUTER_V4, wait_for
 from test_real_cluster import (CLIENT_V4, WEB, WEB_PORTS, WEB_SLICE_PORTS, RealClusterCase, host,
                                setUpModule as real_cluster_setup)
 from real_cluster import REPO, SERVICE_CIDR, endpoint_slice, service
@@ -101,8 +101,9 @@ class DaemonSetContainer(RealClusterCase):
         info = container.inspect()
         self.assertTrue(info["HostConfig"]["ReadonlyRootfs"])
         self.assertEqual(info["Config"]["User"], "65532:65532")
-        self.assertEqual(sorted(info["HostConfig"]["CapAdd"]), sorted(CAPS))
-        self.assertEqual(info["HostConfig"]["CapDrop"], ["ALL"])
+        bare = lambda caps: sorted(c.removeprefix("CAP_") for c in caps)  # Docker spells them either way
+        self.assertEqual(bare(info["HostConfig"]["CapAdd"]), sorted(CAPS))
+        self.assertEqual(bare(info["HostConfig"]["CapDrop"]), ["ALL"])
         status = container.process_status()
         self.assertEqual(status["Uid"].split()[:2], ["65532", "65532"])
         # The daemon drops what it does not need once it has bound its ports (docs/security.md):
