@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "k8s/kubeconfig.hpp"
@@ -155,7 +156,29 @@ void KubernetesSource::discover_cidrs() {
     facts_.service_cidr_source = r->method;
     cidrs_known_ = true;
     changed_();
+    const std::string from_objects = "ServiceCIDR networking.k8s.io/";
+    if (r->method.starts_with(from_objects)) watch_service_cidrs(r->method.substr(from_objects.size()));
   });
+}
+
+void KubernetesSource::watch_service_cidrs(const std::string& version) {
+  auto alive = alive_;
+  auto update = [this, alive] {
+    if (!*alive) return;
+    std::vector<net::Prefix> cidrs;
+    for (const auto& [key, object] : service_cidrs_->items())
+      for (const auto& p : object.cidrs)
+        if (std::find(cidrs.begin(), cidrs.end(), p) == cidrs.end()) cidrs.push_back(p);
+    // None at all is not a cluster state (the API server keeps its default one): keep the last.
+    if (cidrs.empty() || cidrs == facts_.service_cidrs) return;
+    spdlog::info("kubernetes: Service CIDRs now {} (ServiceCIDR objects changed)", join(cidrs));
+    facts_.service_cidrs = std::move(cidrs);
+    changed_();
+  };
+  service_cidrs_ = k8s::Reflector<k8s::ServiceCidr>::create(
+      client_, k8s::resources::service_cidrs(version),
+      {.on_change = [update](const auto&) { update(); }, .on_synced = [update] { update(); }});
+  service_cidrs_->start();
 }
 
 void KubernetesSource::stop() {
@@ -165,6 +188,7 @@ void KubernetesSource::stop() {
   if (services_) services_->stop();
   if (slices_) slices_->stop();
   if (node_) node_->stop();
+  if (service_cidrs_) service_cidrs_->stop();
   if (kube_proxy_) kube_proxy_->stop();
   if (programmed_) programmed_->stop();
 }
@@ -190,6 +214,7 @@ std::map<std::string, k8s::ReflectorStats> KubernetesSource::stats() const {
   if (services_) out["services"] = services_->stats();
   if (slices_) out["endpointslices"] = slices_->stats();
   if (node_) out["node"] = node_->stats();
+  if (service_cidrs_) out["servicecidrs"] = service_cidrs_->stats();
   return out;
 }
 

@@ -35,6 +35,9 @@ class KubernetesSource {
 
  private:
   void discover_cidrs();
+  // After discovery found ServiceCIDR objects: keep following them (a cluster grows its Service
+  // range by adding one), version "v1" or "v1beta1".
+  void watch_service_cidrs(const std::string& version);
 
   asio::io_context& io_;
   const config::Config& config_;
@@ -44,6 +47,7 @@ class KubernetesSource {
   std::shared_ptr<k8s::Reflector<k8s::Service>> services_;
   std::shared_ptr<k8s::Reflector<k8s::EndpointSlice>> slices_;
   std::shared_ptr<k8s::Reflector<k8s::Node>> node_;
+  std::shared_ptr<k8s::Reflector<k8s::ServiceCidr>> service_cidrs_;  // only when discovered from them
   std::shared_ptr<k8s::KubeProxyProbe> kube_proxy_;
   std::shared_ptr<KubeProxyProgrammed> programmed_;  // only with advertise.require_programmed
   bool programmed_known_ = false;

@@ -18,6 +18,11 @@ PACKAGES=(
 # The fuzz targets only (scripts/fuzz.sh, the short runs of scripts/test.sh): clang and libFuzzer.
 FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 PACKAGES+=("${FUZZ_PACKAGES[@]}")
+# The real-cluster and container tests: the base image is made with debootstrap (no registry), the
+# LAN client asks kube-dns with dig. They also need Go and a running Docker Engine, which are not
+# Debian packages here (scripts/test.sh checks for them).
+REAL_CLUSTER_PACKAGES=(debootstrap bind9-dnsutils)
+PACKAGES+=("${REAL_CLUSTER_PACKAGES[@]}")
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

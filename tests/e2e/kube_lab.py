@@ -11,11 +11,8 @@ the pipe closes, even if the test is killed.
 """
 import json
 import os
-import queue
 import re
-import subprocess
 import sys
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -24,6 +21,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "fake_apiserver"))
 
 from lab import ROUTER_V4, LabTestCase, report  # noqa: E402
 from poll import wait_for  # noqa: E402
+from line_pipe import LinePipe  # noqa: E402
 from process import Process  # noqa: E402
 from routes import Peer, kernel_next_hops  # noqa: E402
 
@@ -43,30 +41,14 @@ class ApiServer:
         os.makedirs(self.dir, exist_ok=True)
         self.stderr_path = os.path.join(self.dir, "apiserver.stderr")
         self.transcript = os.path.join(self.dir, "commands.log")
-        self.popen, self.ready = None, None
-        self._replies = queue.Queue()
-        self._lock = threading.Lock()
+        self.pipe, self.ready = None, None
 
     def start(self):
         argv = self.ns.argv(sys.executable, FAKE_APISERVER, "--state-dir", self.dir, "--listen", self.listen,
                             "--port", str(self.port), "--key-type", "ec", "--stdin-commands", *self.extra_args)
-        with open(self.stderr_path, "ab") as err:
-            self.popen = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
-                                          start_new_session=True)
-        threading.Thread(target=self._read, daemon=True).start()
-        try:
-            line = self._replies.get(timeout=60)
-        except queue.Empty:
-            raise RuntimeError(f"the fake API server did not get ready in 60 s; see {self.stderr_path}")
-        if line is None:
-            raise RuntimeError(f"the fake API server exited with {self.popen.wait()}; see {self.stderr_path}")
-        self.ready = json.loads(line)
+        self.pipe = LinePipe(argv, self.stderr_path, "the fake API server")
+        self.ready = json.loads(self.pipe.next_line(60, "its start"))
         return self
-
-    def _read(self):
-        for line in self.popen.stdout:
-            self._replies.put(line.decode(errors="replace"))
-        self._replies.put(None)
 
     @property
     def kubeconfig(self):
@@ -74,20 +56,11 @@ class ApiServer:
 
     def command(self, path, body=None, method="POST", ok=(200,), timeout=70):
         """One admin command (see tests/fake_apiserver/README.md); returns the reply object."""
-        with self._lock:
-            t = time.monotonic()
-            self.popen.stdin.write((json.dumps({"cmd": path, "method": method, "body": body or {}}) + "\n").encode())
-            self.popen.stdin.flush()
-            try:
-                line = self._replies.get(timeout=timeout)
-            except queue.Empty:
-                raise AssertionError(f"the fake API server gave no reply to {path} in {timeout} s")
-            if line is None:
-                raise AssertionError(f"the fake API server exited during {path}; see {self.stderr_path}")
-            reply = json.loads(line)
-            with open(self.transcript, "a") as f:
-                f.write(f"{time.strftime('%H:%M:%S')} {method} {path} {json.dumps(body or {})[:300]} -> "
-                        f"{reply['code']} ({time.monotonic() - t:.3f}s)\n")
+        t = time.monotonic()
+        reply = self.pipe.exchange({"cmd": path, "method": method, "body": body or {}}, timeout, path)
+        with open(self.transcript, "a") as f:
+            f.write(f"{time.strftime('%H:%M:%S')} {method} {path} {json.dumps(body or {})[:300]} -> "
+                    f"{reply['code']} ({time.monotonic() - t:.3f}s)\n")
         if reply["code"] not in ok:
             raise AssertionError(f"fake API server: {method} {path} {body} -> {reply}")
         return reply["reply"]
@@ -114,18 +87,8 @@ class ApiServer:
         return reqs[-1]["seq"] if reqs else 0
 
     def stop(self):
-        if not self.popen or self.popen.stdout.closed:
-            return
-        try:
-            self.popen.stdin.close()  # --stdin-commands: EOF = exit 0
-        except OSError:
-            pass
-        try:
-            self.popen.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.popen.pid, 9)
-            self.popen.wait(5)
-        self.popen.stdout.close()
+        if self.pipe:
+            self.pipe.close()
 
     def logs(self):
         return [("fake API server stderr", self.stderr_path), ("fake API server commands", self.transcript)]

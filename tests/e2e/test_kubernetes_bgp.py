@@ -12,6 +12,7 @@ from kube_lab import ADVERTISE, ROUTER_V4, KubeTestCase, kernel_next_hops, wait_
 import lab  # tests/interop, on the path once kube_lab is imported
 
 SERVICE_CIDR, KUBEADM_CIDR, PROBE_CIDR = "10.96.0.0/12", "10.112.0.0/12", "10.100.0.0/16"
+EXTRA_CIDR = "10.200.0.0/16"
 KUBERNETES_SVC = "10.96.0.1/32"  # the seeded default/kubernetes Service
 WEB, WEB2, WEB3, LOCAL = "10.96.0.20", "10.96.0.21", "10.96.0.22", "10.96.0.30"
 
@@ -36,6 +37,19 @@ class Discovery(KubeTestCase):
         self.assertEqual(self.router.rib(KUBEADM_CIDR), [], "the kubeadm-config CIDR was advertised too")
         self.timing(f"daemon start -> {SERVICE_CIDR} (ServiceCIDR v1) in RIB {t_rib:.2f}s, FIB {t_fib:.2f}s; "
                     f"log: {line.strip()}")
+
+    def test_servicecidr_added_later(self):
+        # A cluster grows its Service range by adding a ServiceCIDR: the daemon watches them.
+        self.build()
+        self.wait_route(SERVICE_CIDR, self.hop("node1"), since=self.t_start)
+        t0 = time.monotonic()
+        self.api.command("/make/servicecidr", {"args": ["extra", [EXTRA_CIDR]]})
+        added = self.wait_route(EXTRA_CIDR, self.hop("node1"), since=t0, what="after a ServiceCIDR was added")
+        t0 = time.monotonic()
+        self.api.delete("servicecidrs", "extra", ns=None)
+        removed = self.wait_route(EXTRA_CIDR, set(), since=t0, what="after it was deleted")
+        self.hold_routes({SERVICE_CIDR: self.hop("node1")}, 0.5, "after the extra ServiceCIDR went")
+        self.timing(f"ServiceCIDR {EXTRA_CIDR} added -> RIB {added[0]:.3f}s, deleted -> withdrawn {removed[0]:.3f}s")
 
     def test_kubeadm_configmap(self):
         self.build(apiserver_args=["--no-servicecidr-v1", "--no-servicecidr-v1beta1"],
@@ -181,8 +195,12 @@ class ApiServerTrouble(KubeTestCase):
         t_down = time.monotonic()
         self.api.command("/down")
         checks = self.hold_routes({SERVICE_CIDR: self.n1, host(WEB): self.n1}, 12.0, "while the API server was down")
+        # Back, a real kube-apiserver refuses everyone until its RBAC informers have synced (seen in
+        # test_real_cluster.py): 403s for 2 s must not cost a route either.
+        self.api.command("/config", {"rbac_warmup": 2})
         self.api.command("/up")
         t_up = time.monotonic()
+        self.hold_routes({SERVICE_CIDR: self.n1, host(WEB): self.n1}, 3.0, "while the API server answered 403")
         self.api.service("web2", WEB2, annotations={ADVERTISE: "true"})
         arrived = self.wait_route(host(WEB2), self.n1, since=t_up, timeout=60, what="after the API server came back")
         self.hold_routes({SERVICE_CIDR: self.n1, host(WEB): self.n1}, 0.5, "after the API server came back")

@@ -320,15 +320,16 @@ def make_node(name: str, ready: bool | str | None = True, unschedulable: bool = 
 def make_servicecidr(name: str, cidrs: list[str], ready: bool | None = True) -> dict:
     """A networking.k8s.io ServiceCIDR (stored once, served as v1 and v1beta1)."""
     ts = now_rfc3339()
-    meta = {"name": name, "uid": str(uuid.uuid4()), "generation": 1, "creationTimestamp": ts,
+    # As kube-apiserver 1.36.3 serves its default one: no generation, no labels; the finalizer is the
+    # controller manager's (a cluster has one).
+    meta = {"name": name, "uid": str(uuid.uuid4()), "creationTimestamp": ts,
             "finalizers": ["networking.k8s.io/service-cidr-finalizer"]}
-    if name == "kubernetes":
-        meta["labels"] = {"app.kubernetes.io/managed-by": "kube-apiserver"}
     conds = []
     if ready is not None:
+        ready_message = "Kubernetes default Service CIDR is ready" if name == "kubernetes" else "Kubernetes Service CIDR is ready"
         conds.append({"type": "Ready", "status": "True" if ready else "False", "lastTransitionTime": ts,
                       "reason": "" if ready else "Terminating",
-                      "message": "Kubernetes Service CIDR is ready" if ready else "ServiceCIDR is being deleted"})
+                      "message": ready_message if ready else "ServiceCIDR is being deleted"})
     status = {"conditions": conds} if conds else {}
     return {"kind": "ServiceCIDR", "apiVersion": "networking.k8s.io/v1", "metadata": _ordered_meta(meta),
             "spec": {"cidrs": list(cidrs)}, "status": status}
@@ -1085,7 +1086,9 @@ class _ApiHandler(http.server.BaseHTTPRequestHandler):
                 return
             owner._watch_started(res.plural)
             lines = [self._event_line(e, res, version, ns, match) for e in initial]
-            if send_initial and bookmarks:
+            # kube-apiserver 1.36 ends the synthetic ADDEDs of a watch from "now" (resourceVersion
+            # unset or 0) with this bookmark too, not only for sendInitialEvents.
+            if (send_initial or want_rv is None) and bookmarks:
                 lines.append(self._bookmark_line(res, version, start_rv, initial_end=True))
             self._write_events([ln for ln in lines if ln])
             deadline = time.monotonic() + max(0.0, timeout)
@@ -1162,7 +1165,7 @@ class _ApiHandler(http.server.BaseHTTPRequestHandler):
         return go_json({"type": etype, "object": self._typed(obj, res, version)})
 
     def _bookmark_line(self, res: Resource, version: str, rv: int, initial_end: bool = False) -> bytes:
-        meta: dict = {"resourceVersion": str(rv), "creationTimestamp": None}
+        meta: dict = {"resourceVersion": str(rv)}  # 1.36: no "creationTimestamp": null any more
         if initial_end:
             meta["annotations"] = {"k8s.io/initial-events-end": "true"}
         obj: dict = {"kind": res.kind, "apiVersion": res.api_version(version), "metadata": meta}
@@ -1329,7 +1332,7 @@ INCONSISTENT_CONTINUE = (
 # of the type, serialized (zero values that are not omitempty show up).
 BOOKMARK_BODIES = {
     "services": {"spec": {}, "status": {"loadBalancer": {}}},
-    "endpointslices": {"addressType": "", "endpoints": None},
+    "endpointslices": {"addressType": "", "endpoints": None, "ports": None},
     "nodes": {"spec": {}, "status": {"daemonEndpoints": {"kubeletEndpoint": {"Port": 0}}, "nodeInfo": {
         "machineID": "", "systemUUID": "", "bootID": "", "kernelVersion": "", "osImage": "",
         "containerRuntimeVersion": "", "kubeletVersion": "", "kubeProxyVersion": "", "operatingSystem": "",
@@ -1363,8 +1366,13 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "latency": 0.0,                   # seconds added before answering
     "latency_prefix": "",             # only for paths starting with this
     "service_cidrs": ["10.96.0.0/12"],  # the cluster's --service-cluster-ip-range (dry-run probe)
-    "invalid_value_style": "go",      # go: []string{"1.1.1.1"}  json: ["1.1.1.1"]
+    # How a 422 shows the invalid value: json ["1.1.1.1"] as kube-apiserver 1.36 does (checked
+    # against the real one, tests/e2e/test_real_cluster.py), go []string{"1.1.1.1"} as older ones.
+    "invalid_value_style": "json",
     "forbidden": [],                  # [[verb, resource], ...] -> 403 as RBAC would answer
+    # For this long after each start or /up, every request is answered 403 as RBAC would: a real
+    # kube-apiserver serves before its RBAC informers have synced and refuses everyone until then.
+    "rbac_warmup": 0.0,
     "git_version": "v1.31.0",
     "too_large_rv_wait": 3.0,         # a watch from a future RV waits this long, then ERROR 504
 }
@@ -1396,6 +1404,7 @@ class FakeApiServer:
         self.threads: list[threading.Thread] = []
         self.conns: set = set()
         self.up_state = False
+        self.up_at = 0.0
         self.stopping = False
         self.watch_generation = 0
         self.watch_close_mode = "graceful"
@@ -1444,6 +1453,7 @@ class FakeApiServer:
                 t.start()
                 self.threads.append(t)
             self.up_state = True
+            self.up_at = time.monotonic()
         return self
 
     def down(self) -> None:
@@ -1520,7 +1530,7 @@ class FakeApiServer:
                 if k == "service_cidrs":
                     v = [str(ipaddress.ip_network(c, strict=False)) for c in v]
                 if k in ("bookmark_interval", "default_watch_timeout", "latency", "idle_timeout",
-                         "too_large_rv_wait"):
+                         "too_large_rv_wait", "rbac_warmup"):
                     v = float(v)
                     if not 0 <= v <= 86400:
                         raise ValueError(f"{k} out of range")
@@ -1615,6 +1625,8 @@ class FakeApiServer:
                 time.sleep(min(0.05, max(0.0, end - time.monotonic())))
 
     def is_forbidden(self, verb: str, resource: str) -> bool:
+        if time.monotonic() - self.up_at < self.cfg["rbac_warmup"]:
+            return True
         return any(v in (verb, "*") and r in (resource, "*") for v, r in self.cfg["forbidden"])
 
     def version_enabled(self, group: str, version: str) -> bool:

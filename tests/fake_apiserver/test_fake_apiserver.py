@@ -184,6 +184,16 @@ class AuthTest(ServerCase):
                 with ctx.wrap_socket(raw, server_hostname="127.0.0.1"):
                     pass
 
+    def test_rbac_warmup_after_up(self):
+        # A real kube-apiserver refuses everyone until its RBAC informers have synced after a start.
+        self.server.configure(rbac_warmup=30)
+        self.server.down()
+        self.server.up()
+        status, _, body = self.client.get("/api/v1/services")
+        self.assertEqual((status, body["reason"]), (403, "Forbidden"))
+        self.server.configure(rbac_warmup=0)
+        self.assertEqual(self.client.get("/api/v1/services")[0], 200)
+
     def test_forbidden_like_rbac(self):
         self.server.configure(forbidden=[["list", "servicecidrs"]])
         status, _, body = self.client.get("/apis/networking.k8s.io/v1/servicecidrs")
@@ -321,7 +331,8 @@ class ListTest(ServerCase):
                "spec": {"clusterIP": "1.1.1.1", "ports": [{"port": 443}]}}
         status, _, body = self.client.request("POST", "/api/v1/namespaces/default/services?dryRun=All", svc)
         self.assertEqual(status, 422)
-        msg = ('Service "x" is invalid: spec.clusterIPs: Invalid value: []string{"1.1.1.1"}: failed to allocate '
+        # kube-apiserver 1.36.3's message, word for word (tests/e2e/test_real_cluster.py runs the real one).
+        msg = ('Service "x" is invalid: spec.clusterIPs: Invalid value: ["1.1.1.1"]: failed to allocate '
                'IP 1.1.1.1: the provided IP (1.1.1.1) is not in the valid range. The range of valid IPs is '
                '10.96.0.0/12')
         self.assertEqual(body["message"], msg)

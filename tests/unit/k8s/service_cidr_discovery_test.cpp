@@ -35,6 +35,12 @@ TEST(ServiceCidrDiscovery, ValidRangeMessage) {
                 "[]string{\"203.0.113.254\"}: failed to allocate IP 203.0.113.254: provided IP (203.0.113.254) is "
                 "not in the valid range. The range of valid IPs is 10.96.0.0/12"),
             std::vector<net::Prefix>{pfx("10.96.0.0/12")});
+  // kube-apiserver 1.36.3, word for word (tests/e2e/test_real_cluster.py): the value as JSON.
+  EXPECT_EQ(parse_valid_range_message(
+                "Service \"clusterip-speaker-range-probe\" is invalid: spec.clusterIPs: Invalid value: "
+                "[\"203.0.113.254\"]: failed to allocate IP 203.0.113.254: the provided IP (203.0.113.254) is not "
+                "in the valid range. The range of valid IPs is 10.96.0.0/12"),
+            std::vector<net::Prefix>{pfx("10.96.0.0/12")});
   EXPECT_EQ(parse_valid_range_message("... The range of valid IPs is fd00:10:96::/108."),
             std::vector<net::Prefix>{pfx("fd00:10:96::/108")});
   EXPECT_EQ(parse_valid_range_message("The range of valid IPs are 10.96.0.0/16, 10.97.0.0/16"),
