@@ -321,10 +321,16 @@ class DetectionLab:
         if self.bfd:
             self.wait_bfd_up(victim)
 
-    def packets_per_second(self, start, end):
-        """BFD packets each node sent between start and end (wall clock), per second, from the capture."""
+    def sent(self, start, end):
+        """Per node, from the capture, between start and end (wall clock): (BFD packets per second it
+        sent, its worst gap at the negotiated interval in ms or None)."""
         packets = bfd_packets(self.capture.path)
-        return [sum(1 for p in packets if p.src == h.v4 and start <= p.time <= end) / (end - start) for h in self.hosts]
+        out = []
+        for h in self.hosts:
+            gaps = gaps_at_interval(packets, h.v4, ROUTER_V4, {"window": (start, end)})["window"]
+            out.append((sum(1 for p in packets if p.src == h.v4 and start <= p.time <= end) / (end - start),
+                        max(gaps) if gaps else None))
+        return out
 
     def close(self, ok):
         if not ok:
@@ -354,13 +360,16 @@ def detection(args):
         after = {k: lab.usage() for k, lab in labs.items()}
         t1_wall, elapsed = time.time(), time.monotonic() - t0
         for kind, lab in labs.items():
-            pps = lab.packets_per_second(t0_wall, t1_wall)
+            sent = lab.sent(t0_wall, t1_wall)
+            pps = [p for p, _ in sent]
+            gaps = [g for _, g in sent if g is not None]
             cpu = [(a[0] - b[0]) * 1000 for a, b in zip(after[kind], before[kind])]
             rss = [a[1] / 2**20 for a in after[kind]]
             res[kind]["idle"] = {"cpu_ms": sum(cpu) / len(cpu), "rss": sum(rss) / len(rss), "pps": sum(pps) / len(pps),
-                                 "seconds": elapsed}
-            print(f"idle {elapsed:.0f} s, {LABELS[kind]:<17} per node: CPU {[round(c) for c in cpu]} ms, RSS {[f'{r:.1f}' for r in rss]} MB, "
-                  f"BFD {[f'{p:.2f}' for p in pps]} packets/s", flush=True)
+                                 "worst_gap": max(gaps) if gaps else None, "seconds": elapsed}
+            print(f"idle {elapsed:.0f} s, {LABELS[kind]:<17} per node: CPU {[round(c) for c in cpu]} ms, "
+                  f"RSS {[f'{r:.1f}' for r in rss]} MB, BFD {[f'{p:.2f}' for p in pps]} packets/s, "
+                  f"worst gap {[f'{g:.1f}' for g in gaps]} ms", flush=True)
         for i in range(args.deaths):
             for kind, lab in labs.items():
                 victim = lab.hosts[i % 2]
@@ -519,12 +528,14 @@ def detection_tables(res, args, no_bfd):
         out.append(f"\nWithout BFD the figure is the BGP hold time ({no_bfd['hold']} s here, the test harness's; "
                    "90 s with clusterip-speaker's default, 180-240 s with common router defaults): timer-dominated too.")
     out += [f"\n### Idle BFD: {args.idle:g} s, nothing happening, per node (mean of the two nodes)\n",
-            "| node-side speaker | processes | CPU (ms, utime+stime) | CPU (% of one core) | RSS (MB) | BFD packets/s sent |",
-            "|---|---|---:|---:|---:|---:|"]
+            "| node-side speaker | processes | CPU (ms, utime+stime) | CPU (% of one core) | RSS (MB) | BFD packets/s sent "
+            f"| worst gap between its packets at {INTERVAL_MS} ms (wire, ms, either node) |",
+            "|---|---|---:|---:|---:|---:|---:|"]
     for kind in args.speakers:
         i = res[kind]["idle"]
+        gap = f"{i['worst_gap']:.1f}" if i["worst_gap"] is not None else "n/a"
         out.append(f"| {LABELS[kind]} | {PROCESSES[kind]} | {i['cpu_ms']:.0f} | {i['cpu_ms'] / i['seconds'] / 10:.2f} "
-                   f"| {i['rss']:.1f} | {i['pps']:.2f} |")
+                   f"| {i['rss']:.1f} | {i['pps']:.2f} | {gap} |")
     return "\n".join(out)
 
 
@@ -543,7 +554,10 @@ def load_tables(r, args):
     row("BFD packets from the node (wire)", [str(r["packets"][p]) for p in phases] + [str(sum(r["packets"].values()))])
     row(f"**worst gap between the node's packets at {INTERVAL_MS} ms (wire, ms)**",
         [worst(r["node_gaps"][p]) for p in phases] + [worst(r["node_gaps"]["all"])])
-    row(f"gaps over {INTERVAL_MS} ms (wire)", [over(r["node_gaps"][p]) for p in phases] + [over(r["node_gaps"]["all"])])
+    row(f"gaps over {INTERVAL_MS} ms (wire), of all gaps at {INTERVAL_MS} ms",
+        [f"{over(r['node_gaps'][p])} of {len(r['node_gaps'][p])}" for p in phases + ["all"]])
+    row("gap p50 / p99 (wire, ms)", [f"{pct(r['node_gaps'][p], 50):.1f} / {pct(r['node_gaps'][p], 99):.1f}"
+                                     if r["node_gaps"][p] else "n/a" for p in phases + ["all"]])
     row("daemon's worst_transmit_gap_ms / worst_gap_interval_ms (since start, at the phase's end)",
         [f"{st[p]['worst_transmit_gap_ms']:.1f} / {st[p]['worst_gap_interval_ms']:.0f}" for p in phases] + [""])
     row("daemon's BFD state_changes (since start, at the phase's end)",
@@ -564,7 +578,18 @@ def load_tables(r, args):
                    f"{max(late) - INTERVAL_MS:.1f} ms. Where the daemon's own worst_transmit_gap_ms says the same, the "
                    "packet left late (not a capture artefact). The jitter (RFC 5880 §6.8.7: 75-100 % of the "
                    "interval) lets a planned gap reach the full interval, so any wake-up delay on a draw near "
-                   "100 % goes over it; the detection time (3 intervals) was never at risk.")
+                   f"100 % goes over it. The router's detection time ({BFD['multiplier'] * INTERVAL_MS} ms) was "
+                   f"{'never approached' if max(late) < BFD['multiplier'] * INTERVAL_MS / 2 else '**approached**'}.")
+        router_late = [g for g in r["router_gaps"]["all"] if g > INTERVAL_MS]
+        if r["router_gaps"]["all"] and not router_late:
+            worst_router = max(r["router_gaps"]["all"])
+            out.append(f"The router's BIRD, on the same machine in the same phases, sent with gaps of at most "
+                       f"{worst_router:.1f} ms ({worst_router / INTERVAL_MS * 100:.0f} % of the interval): its jitter "
+                       "stays further below 100 %, which leaves room for a late wake-up.")
+        if router_late:
+            out.append(f"The router's BIRD (another process, its own BFD thread, not loaded by the daemon) sent late "
+                       f"too ({len(router_late)} gaps over {INTERVAL_MS} ms, worst {max(router_late):.1f} ms) in the "
+                       "same run: the machine itself was short of CPU, so this run cannot tell the daemon's share.")
     c = r["churn"]
     at = f"{r['interval_at_s']:.2f} s" if r["interval_at_s"] is not None else "never (!)"
     out.append(f"\nBFD was at {INTERVAL_MS} ms {at} after the daemon started; the first "
@@ -575,6 +600,20 @@ def load_tables(r, args):
     if r["dropped"]:
         out.append(f"\ntcpdump reported {r['dropped']} packets dropped by the kernel: the wire gaps may be overstated.")
     return "\n".join(out)
+
+
+def idle_versus_load(res, load_res, args):
+    """The machine's own scheduling noise: the idle labs' worst gaps, next to the daemon's under load."""
+    idle = {k: res[k]["idle"]["worst_gap"] for k in args.speakers if res[k]["idle"]["worst_gap"] is not None}
+    loaded = max(load_res["node_gaps"]["all"], default=None)
+    if not idle or loaded is None:
+        return ""
+    text = ", ".join(f"{LABELS[k]} {g:.1f} ms" for k, g in idle.items())
+    if all(g > loaded for g in idle.values()):
+        return (f"For scale: in the idle window of the same run, with nothing to do, the worst gaps at {INTERVAL_MS} ms "
+                f"were {text}, all longer than the daemon's worst under load ({loaded:.1f} ms): on this machine the "
+                "scheduling noise, not the daemon's load, sets the tail.")
+    return f"For scale: worst gaps at {INTERVAL_MS} ms in the idle window of the same run: {text}."
 
 
 def section(res, no_bfd, load_res, args, note, cmdline, info):
@@ -589,6 +628,8 @@ def section(res, no_bfd, load_res, args, note, cmdline, info):
         parts.append(detection_tables(res, args, no_bfd) + "\n")
     if load_res:
         parts.append(load_tables(load_res, args) + "\n")
+    if res and load_res:
+        parts.append(idle_versus_load(res, load_res, args) + "\n")
     parts.append(f"""How it is measured:
 - **Deaths**: every packet on the victim node's link is dropped by nftables (`table inet cis_dead`,
   input and output hooks, loopback accepted; as tests/interop/test_bfd.py does). The time runs from
@@ -682,6 +723,8 @@ def main():
         print()
     if load_res:
         print(load_tables(load_res, args))
+    if res and load_res:
+        print("\n" + idle_versus_load(res, load_res, args))
     print(f"\nload average before / after: {load_before} / {load_after}; {elapsed:.0f} s")
     if not args.no_write:
         note = report.run_note(started, elapsed, load_before, load_after)
