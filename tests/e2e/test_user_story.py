@@ -304,6 +304,20 @@ class UserStory(lab.LabTestCase):
         return subprocess.run(self.client.argv(*argv), capture_output=True, text=True, timeout=timeout,
                               stdin=subprocess.DEVNULL)
 
+    def start_client_loop(self):
+        """The client's loop of REQUESTS requests by name, running; returns a function that reads
+        its lines so far, once SIGTERM_AFTER of them are in."""
+        loop_log = os.path.join(self.workdir, "client-loop.log")
+        loop = self.lab.adopt(Adopted("client request loop", Process(
+            self.client, ["bash", "-c", CLIENT_LOOP, "loop", str(REQUESTS), str(GAP), WEB_NAME], loop_log)))
+
+        def lines():
+            with open(loop_log, errors="replace") as f:
+                return f.read().splitlines()
+        wait_for(f"{SIGTERM_AFTER} requests of the client's loop", lambda: loop.process.assert_running() and
+                 len(lines()), until=lambda n: n >= SIGTERM_AFTER, timeout=60, step=0.01)
+        return lines
+
     def story(self, flavour):
         self.build(flavour)
         n1, n2 = (h.v4 for h in self.hosts)
@@ -328,15 +342,7 @@ class UserStory(lab.LabTestCase):
         self.assertIn(r.stdout, ("served-by-node1", "served-by-node2"), f"unexpected page: {r.stdout!r}")
 
         # The loop of requests by name; node1's daemon gets SIGTERM after the SIGTERM_AFTER-th answer.
-        loop_log = os.path.join(self.workdir, "client-loop.log")
-        loop = self.lab.adopt(Adopted("client request loop", Process(
-            self.client, ["bash", "-c", CLIENT_LOOP, "loop", str(REQUESTS), str(GAP), WEB_NAME], loop_log)))
-
-        def lines():
-            with open(loop_log, errors="replace") as f:
-                return f.read().splitlines()
-        wait_for(f"{SIGTERM_AFTER} requests of the client's loop", lambda: loop.process.assert_running() and
-                 len(lines()), until=lambda n: n >= SIGTERM_AFTER, timeout=60, step=0.01)
+        lines = self.start_client_loop()
         speaker = self.speakers[0]
         t_term_wall, t_term = time.time(), time.monotonic()
         speaker.graceful_stop()
@@ -408,23 +414,9 @@ class UserStory(lab.LabTestCase):
         for ip in (n1, n2):
             wait_for(f"BFD Up at the router with {ip}", lambda ip=ip: self.router.bfd_sessions().get(ip, {}),
                      until=lambda s: s.get("state") == "Up", timeout=30)
-        loop_log = os.path.join(self.workdir, "client-loop.log")
-        loop = self.lab.adopt(Adopted("client request loop", Process(
-            self.client, ["bash", "-c", CLIENT_LOOP, "loop", str(REQUESTS), str(GAP), WEB_NAME], loop_log)))
-
-        def lines():
-            with open(loop_log, errors="replace") as f:
-                return f.read().splitlines()
-        wait_for(f"{SIGTERM_AFTER} requests of the client's loop", lambda: loop.process.assert_running() and
-                 len(lines()), until=lambda n: n >= SIGTERM_AFTER, timeout=60, step=0.01)
-        rules = os.path.join(self.workdir, "dead.nft")
-        with open(rules, "w") as f:
-            f.write("table inet cis_dead {\n"
-                    " chain in { type filter hook input priority -300; policy drop; iifname \"lo\" accept; }\n"
-                    " chain out { type filter hook output priority -300; policy drop; oifname \"lo\" accept; }\n"
-                    "}\n")
+        lines = self.start_client_loop()
         t_dead_wall, t_dead = time.time(), time.monotonic()
-        self.hosts[0].ns.run("nft", "-f", rules)
+        netns.cut_off(self.hosts[0].ns)
         moved = {}
         for prefix in PREFIXES:
             wait_for(f"{prefix} via node2 only after node1 died", lambda p=prefix: kernel_next_hops(self.router.ns, p),

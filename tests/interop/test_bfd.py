@@ -17,6 +17,7 @@ import struct
 import time
 import unittest
 
+import netns
 from lab import HOP_NODE_NET, HOP_ROUTER_V4, HOP_V4, ROUTER_V4, LabTestCase, report, require
 from poll import wait_for
 from process import Adopted, Process
@@ -187,15 +188,8 @@ class BfdScenarios:
         """Drops every packet on the victim's link (not loopback); returns the seconds until the
         router's FIB no longer uses it."""
         survivors = {h.v4 for h in hosts if h is not victim}
-        rules = ("table inet cis_dead {\n"
-                 " chain in { type filter hook input priority -300; policy drop; iifname \"lo\" accept; }\n"
-                 " chain out { type filter hook output priority -300; policy drop; oifname \"lo\" accept; }\n"
-                 "}\n")
-        path = os.path.join(self.workdir, "dead.nft")
-        with open(path, "w") as f:
-            f.write(rules)
         t0 = time.monotonic()
-        victim.ns.run("nft", "-f", path)
+        netns.cut_off(victim.ns)
         deadline = t0 + DEATH_WAIT
         while time.monotonic() < deadline:
             if kernel_next_hops(router.ns, SERVICE_CIDR) == survivors:
@@ -206,7 +200,7 @@ class BfdScenarios:
                              f"{kernel_next_hops(router.ns, SERVICE_CIDR)}")
 
     def revive(self, router, hosts, victim):
-        victim.ns.run("nft", "delete", "table", "inet", "cis_dead")
+        netns.reconnect(victim.ns)
         wait_for(f"{victim.name} back in the router's FIB", lambda: kernel_next_hops(router.ns, SERVICE_CIDR),
                  until=lambda hops: hops == {h.v4 for h in hosts}, timeout=60)
         wait_for(f"BFD Up again for {victim.name}", lambda: router.bfd_sessions().get(victim.v4, {}),
@@ -271,14 +265,8 @@ class OspfWithBird(LabTestCase):
             wait_for(f"BFD Up at the router for {h.name}", lambda h=h: router.bfd_sessions().get(h.v4, {}),
                      until=lambda s: s.get("state") == "Up", timeout=30)
         victim = hosts[0]
-        rules = os.path.join(self.workdir, "dead.nft")
-        with open(rules, "w") as f:
-            f.write("table inet cis_dead {\n"
-                    " chain in { type filter hook input priority -300; policy drop; iifname \"lo\" accept; }\n"
-                    " chain out { type filter hook output priority -300; policy drop; oifname \"lo\" accept; }\n"
-                    "}\n")
         t0 = time.monotonic()
-        victim.ns.run("nft", "-f", rules)
+        netns.cut_off(victim.ns)
         wait_for("the router's FIB to drop the dead node", lambda: kernel_next_hops(router.ns, SERVICE_V4),
                  until=lambda hops: hops == {hosts[1].v4}, timeout=15, step=DEATH_POLL)
         t = time.monotonic() - t0
