@@ -16,8 +16,8 @@ Detection, with three node-side speakers in the same run (one lab each, all thre
              processes: clusterip-speaker; bird; FRR zebra + bfdd + bgpd), its RSS, and the BFD packets
              per second it sends (counted on the wire).
   deaths     --deaths rounds; in each, every lab loses a node (node1 and node2 by turns): every
-             packet on the node's link is dropped by nftables (`table inet cis_dead`, loopback kept,
-             as tests/interop/test_bfd.py does; no signal to anything). Detection time = from `nft`
+             packet on the node's link is dropped by nftables (netns.cut_off: `table inet cis_dead`,
+             loopback kept, as the interop tests do; no signal to anything). Detection time = from `nft`
              returning (the rules are committed just before) to the netlink notification after which
              the router's kernel route for 10.96.0.0/12 no longer uses the dead node. The node is
              then revived (rules deleted) and the next death waits until BFD is Up again at 300 ms.
@@ -79,10 +79,6 @@ LABELS = {"cis": "clusterip-speaker", "bird": "BIRD 2", "frr": "FRR"}
 PROCESSES = {"cis": "clusterip-speaker", "bird": "bird", "frr": "zebra + bfdd + bgpd"}
 STATIC_BASE = (10 << 24) | (128 << 16)  # 10.128.0.0: clear of the Service CIDR 10.96.0.0/12
 UP = 3                # BFD state field: 0 AdminDown, 1 Down, 2 Init, 3 Up
-DEAD_RULES = ("table inet cis_dead {\n"
-              " chain in { type filter hook input priority -300; policy drop; iifname \"lo\" accept; }\n"
-              " chain out { type filter hook output priority -300; policy drop; oifname \"lo\" accept; }\n"
-              "}\n")
 
 
 def bird_bfd_protocol():
@@ -268,9 +264,6 @@ class DetectionLab:
         os.chmod(self.workdir, 0o755)  # FRR runs as user frr and must reach its directory inside
         self.lab = Lab(self.workdir)
         self.capture = self.fib = None
-        self.dead_rules = os.path.join(self.workdir, "dead.nft")
-        with open(self.dead_rules, "w") as f:
-            f.write(DEAD_RULES)
 
     def start(self):
         self.hosts = [self.lab.add_host() for _ in range(2)]
@@ -305,7 +298,7 @@ class DetectionLab:
         the router's reason for dropping the session)."""
         survivors = self.all_hops - {victim.v4}
         self.fib.drain()
-        victim.ns.run("nft", "-f", self.dead_rules)
+        netns.cut_off(victim.ns)
         t0 = time.monotonic()
         limit = self.hold + 10
         t = self.fib.wait_hops(survivors, limit)
@@ -315,7 +308,7 @@ class DetectionLab:
         return t - t0, self.router.last_error(victim.v4)
 
     def revive(self, victim):
-        victim.ns.run("nft", "delete", "table", "inet", "cis_dead")
+        netns.reconnect(victim.ns)
         wait_for(f"{self.kind}: {victim.name} back in the router's FIB", lambda: kernel_next_hops(self.lab.router_ns, SERVICE_CIDR),
                  until=lambda hops: hops == self.all_hops, timeout=60)
         if self.bfd:
@@ -632,7 +625,7 @@ def section(res, no_bfd, load_res, args, note, cmdline, info):
         parts.append(idle_versus_load(res, load_res, args) + "\n")
     parts.append(f"""How it is measured:
 - **Deaths**: every packet on the victim node's link is dropped by nftables (`table inet cis_dead`,
-  input and output hooks, loopback accepted; as tests/interop/test_bfd.py does). The time runs from
+  input and output hooks, loopback accepted: tests/interop/netns.cut_off). The time runs from
   `nft` returning to the netlink route notification after which the router's kernel route for
   {SERVICE_CIDR} no longer lists the victim as a next hop (both nodes advertise it; BIRD merges the
   two paths into one ECMP route). The router's reason is its `Last error`. The victim then gets its
