@@ -60,6 +60,8 @@ struct Engine::Session {
   SessionFsm fsm;
   asio::steady_timer tx_timer, detect_timer;
   std::uint64_t tx_generation = 0, detect_generation = 0;  // a fired timer that was re-armed is stale
+  SteadyClock::time_point tx_deadline{};  // when the armed periodic packet is due
+  bool in_periodic_fire = false;          // handling the transmit timer's expiry
   std::optional<asio::ip::udp::socket> socket;             // our fixed source port for this session
   asio::ip::udp::endpoint remote;
   SteadyClock::time_point last_tx{};
@@ -356,9 +358,19 @@ void Engine::execute(Session& s, const Action& action) {
   if (const auto* t = std::get_if<Transmit>(&action)) return transmit(s, t->packet);
   if (const auto* a = std::get_if<StartTransmitTimer>(&action)) {
     const auto generation = ++s.tx_generation;
-    s.tx_timer.expires_after(a->after);
+    // A periodic re-arm counts from when the packet was due, not from when the thread woke up, so
+    // one late wake-up does not push every later packet back too; but never closer to this packet
+    // than 75 % of the interval (the least RFC 5880 §6.8.7 allows).
+    const auto now = SteadyClock::now();
+    const auto base = s.in_periodic_fire ? std::min(s.tx_deadline, now) : now;
+    const auto floor = now + s.fsm.snapshot().transmit_interval * 3 / 4;
+    s.tx_deadline = std::max(base + a->after, floor);
+    s.tx_timer.expires_at(s.tx_deadline);
     s.tx_timer.async_wait([this, &s, generation](boost::system::error_code ec) {
-      if (!ec && generation == s.tx_generation) feed(s, TransmitTimerExpired{});
+      if (ec || generation != s.tx_generation) return;
+      s.in_periodic_fire = true;
+      feed(s, TransmitTimerExpired{});
+      s.in_periodic_fire = false;
     });
     return;
   }

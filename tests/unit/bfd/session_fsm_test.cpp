@@ -297,8 +297,8 @@ TEST(BfdSessionFsm, RemoteRaisingRequiredMinRxIsNeverOutpaced) {
   // The interval stays 2 s, so the schedule is left alone; the Poll waits for the next packet.
   EXPECT_EQ(h.handle(TimersChanged{with_tx(50ms)}), std::vector<Action>{});
   EXPECT_EQ(h.fsm.snapshot().transmit_interval, 2s);
-  h.randoms = {250};  // jitter at its top: 100 %
-  EXPECT_EQ(h.transmit_timer_fires(), (std::vector<Action>{send(faster), transmit_timer(2s)}));
+  h.randoms = {150};  // jitter at its top: 90 %
+  EXPECT_EQ(h.transmit_timer_fires(), (std::vector<Action>{send(faster), transmit_timer(1800ms)}));
   EXPECT_EQ(h.transmit_timer_fires(), (std::vector<Action>{send(faster), transmit_timer(low_jitter(2s))}));
 }
 
@@ -354,8 +354,8 @@ TEST(BfdSessionFsm, NotUpAdvertisesOneSecondDesiredMinTx) {
   ControlPacket down = ours(State::down, Diagnostic::none, 0);
   down.required_min_rx_us = 10'000;  // Required Min RX is not held back: receiving fast is harmless
   EXPECT_EQ(h.fsm.start(), (std::vector<Action>{send(down), transmit_timer(750ms)}));
-  h.randoms = {250};
-  EXPECT_EQ(h.transmit_timer_fires(), (std::vector<Action>{send(down), transmit_timer(1s)}));
+  h.randoms = {150};
+  EXPECT_EQ(h.transmit_timer_fires(), (std::vector<Action>{send(down), transmit_timer(900ms)}));
 }
 
 TEST(BfdSessionFsm, NotUpKeepsASlowerConfiguredTx) {
@@ -633,13 +633,15 @@ std::vector<Micros> jittered_intervals(Harness& h) {
   return intervals;
 }
 
-TEST(BfdSessionFsm, JitterWithMultiplierThreeIs75To100Percent) {
+// Within the RFC's 75-100 %, we keep to 75-90 % whatever the multiplier: the rest is headroom
+// for a late wake-up on a busy machine (the engine measures the gaps; see bench_bfd).
+TEST(BfdSessionFsm, JitterWithMultiplierThreeIs75To90Percent) {
   Harness h;
   h.reach(From::up);
   const std::vector<Micros> intervals = jittered_intervals(h);
   ASSERT_EQ(intervals.size(), 1003u);
   EXPECT_EQ(*std::min_element(intervals.begin(), intervals.end()), 225ms);
-  EXPECT_EQ(*std::max_element(intervals.begin(), intervals.end()), 300ms);
+  EXPECT_EQ(*std::max_element(intervals.begin(), intervals.end()), 270ms);
 }
 
 TEST(BfdSessionFsm, JitterWithMultiplierOneIs75To90Percent) {
