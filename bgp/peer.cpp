@@ -139,10 +139,14 @@ void Peer::execute(const Action& action) {
           auto& t = timer(a.timer);
           t.expires_after(a.duration);
           TimerId id = a.timer;
-          t.async_wait([this, id](boost::system::error_code ec) {
-            if (!ec) handle(TimerExpired{id});
+          // An expiry already queued when the timer is re-armed or stopped completes without an
+          // error: the generation tells it from the expiry of the arm now in force.
+          const auto arm = ++timer_arms_[static_cast<std::size_t>(id)];
+          t.async_wait([this, id, arm](boost::system::error_code ec) {
+            if (!ec && arm == timer_arms_[static_cast<std::size_t>(id)]) handle(TimerExpired{id});
           });
         } else if constexpr (std::is_same_v<A, StopTimer>) {
+          ++timer_arms_[static_cast<std::size_t>(a.timer)];
           timer(a.timer).cancel();
         } else if constexpr (std::is_same_v<A, SessionUp>) {
           on_session_up(a.negotiated);

@@ -117,6 +117,7 @@ class Peer {
   wire::DecodeContext decode_ctx_;
 
   std::array<asio::steady_timer, 4> timers_;
+  std::array<std::uint64_t, 4> timer_arms_{};  // per timer: bumped by every start and stop
   asio::steady_timer flush_deadline_;
   asio::steady_timer drain_timer_;
   std::function<void()> on_closed_;
