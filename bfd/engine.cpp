@@ -62,6 +62,7 @@ struct Engine::Session {
   std::uint64_t tx_generation = 0, detect_generation = 0;  // a fired timer that was re-armed is stale
   SteadyClock::time_point tx_deadline{};  // when the armed periodic packet is due
   bool in_periodic_fire = false;          // handling the transmit timer's expiry
+  std::weak_ptr<Session> self;            // for timer handlers that may outlive the session
   std::optional<asio::ip::udp::socket> socket;             // our fixed source port for this session
   asio::ip::udp::endpoint remote;
   SteadyClock::time_point last_tx{};
@@ -282,9 +283,10 @@ void Engine::do_add(const SessionKey& key, const Timers& timers) {
     resumable_.erase(it);
   }
   const std::uint32_t discriminator = saved ? saved->state.local_discriminator : new_discriminator();
-  auto s = std::make_unique<Session>(io_, key, timers, discriminator,
+  auto s = std::make_shared<Session>(io_, key, timers, discriminator,
                                      [this] { return static_cast<std::uint32_t>(splitmix(random_state_)); });
   s->refs = 1;
+  s->self = s;
   s->stats.key = key;
   s->stats.timers = timers;
   s->remote = asio::ip::udp::endpoint(to_asio(key.peer), key.multihop ? kMultihopPort : kSingleHopPort);
@@ -366,11 +368,12 @@ void Engine::execute(Session& s, const Action& action) {
     const auto floor = now + s.fsm.snapshot().transmit_interval * 3 / 4;
     s.tx_deadline = std::max(base + a->after, floor);
     s.tx_timer.expires_at(s.tx_deadline);
-    s.tx_timer.async_wait([this, &s, generation](boost::system::error_code ec) {
-      if (ec || generation != s.tx_generation) return;
-      s.in_periodic_fire = true;
-      feed(s, TransmitTimerExpired{});
-      s.in_periodic_fire = false;
+    s.tx_timer.async_wait([this, weak = s.self, generation](boost::system::error_code ec) {
+      auto session = weak.lock();
+      if (ec || !session || generation != session->tx_generation) return;
+      session->in_periodic_fire = true;
+      feed(*session, TransmitTimerExpired{});
+      session->in_periodic_fire = false;
     });
     return;
   }
@@ -382,8 +385,9 @@ void Engine::execute(Session& s, const Action& action) {
   if (const auto* a = std::get_if<StartDetectionTimer>(&action)) {
     const auto generation = ++s.detect_generation;
     s.detect_timer.expires_after(a->after);
-    s.detect_timer.async_wait([this, &s, generation](boost::system::error_code ec) {
-      if (!ec && generation == s.detect_generation) feed(s, DetectionTimerExpired{});
+    s.detect_timer.async_wait([this, weak = s.self, generation](boost::system::error_code ec) {
+      auto session = weak.lock();
+      if (!ec && session && generation == session->detect_generation) feed(*session, DetectionTimerExpired{});
     });
     return;
   }

@@ -129,7 +129,8 @@ class Engine {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::thread thread_;
   std::vector<std::unique_ptr<Listener>> listeners_;
-  std::map<SessionKey, std::unique_ptr<Session>> sessions_;
+  // Shared so that a timer's handler already queued when its session is removed can tell.
+  std::map<SessionKey, std::shared_ptr<Session>> sessions_;
   std::map<std::uint32_t, Session*> by_discriminator_;
   std::map<SessionKey, SavedSession> resumable_;
   std::optional<asio::steady_timer> restart_timer_;
