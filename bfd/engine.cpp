@@ -27,13 +27,6 @@ std::int64_t unix_ms() {
       .count();
 }
 
-asio::ip::address to_asio(const net::Address& a) {
-  if (a.is_v4()) return asio::ip::address_v4(a.v4_value());
-  asio::ip::address_v6::bytes_type b;
-  std::copy_n(a.bytes().begin(), 16, b.begin());
-  return asio::ip::address_v6(b);
-}
-
 std::uint64_t splitmix(std::uint64_t& state) {
   std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -199,7 +192,6 @@ void Engine::set_timers(const SessionKey& key, const Timers& timers) {
     auto it = sessions_.find(key);
     if (it == sessions_.end() || it->second->timers == timers) return;
     it->second->timers = timers;
-    it->second->stats.timers = timers;
     feed(*it->second, TimersChanged{timers});
   });
 }
@@ -269,7 +261,6 @@ void Engine::do_add(const SessionKey& key, const Timers& timers) {
     ++it->second->refs;
     if (it->second->timers != timers) {
       it->second->timers = timers;
-      it->second->stats.timers = timers;
       feed(*it->second, TimersChanged{timers});
     }
     return;
@@ -287,8 +278,6 @@ void Engine::do_add(const SessionKey& key, const Timers& timers) {
                                      [this] { return static_cast<std::uint32_t>(splitmix(random_state_)); });
   s->refs = 1;
   s->self = s;
-  s->stats.key = key;
-  s->stats.timers = timers;
   s->remote = asio::ip::udp::endpoint(to_asio(key.peer), key.multihop ? kMultihopPort : kSingleHopPort);
   if (auto err = open_transmit_socket(*s, saved ? saved->source_port : 0); !err.empty())
     spdlog::error("BFD {}: {}; this session cannot send", key.to_string(), err);
@@ -428,7 +417,9 @@ void Engine::transmit(Session& s, const ControlPacket& packet) {
 void Engine::publish(const Session& s) {
   std::lock_guard lock(status_mutex_);
   SessionStatus& st = status_[s.key];
-  st = s.stats;
+  st = s.stats;  // the counters; the rest is the session's own state
+  st.key = s.key;
+  st.timers = s.timers;
   st.snapshot = s.fsm.snapshot();
 }
 

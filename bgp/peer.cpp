@@ -65,11 +65,6 @@ net::Address to_address(const asio::ip::address& a) {
   return net::Address::v6(a.to_v6().to_bytes());
 }
 
-asio::ip::address to_asio(const net::Address& a) {
-  if (a.is_v4()) return asio::ip::address_v4(a.v4_value());
-  return asio::ip::address_v6(a.bytes());
-}
-
 }  // namespace
 
 Peer::Peer(asio::io_context& io, config::PeerConfig config, std::uint32_t local_as, std::uint32_t router_id,
