@@ -1,6 +1,7 @@
-#include "daemon/netlink.hpp"
+#include "kernel/netlink.hpp"
 
 #include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <netlink/cache.h>
 #include <netlink/errno.h>
 #include <netlink/msg.h>
@@ -13,7 +14,7 @@
 #include <array>
 #include <cstring>
 
-namespace cisd::netlink {
+namespace netlink {
 namespace {
 
 struct SocketDeleter {
@@ -30,6 +31,7 @@ std::optional<InterfaceAddress> to_interface_address(rtnl_addr* a) {
   const unsigned len = nl_addr_get_len(local);
   InterfaceAddress out;
   out.prefix_length = static_cast<unsigned>(rtnl_addr_get_prefixlen(a));
+  out.secondary = (rtnl_addr_get_flags(a) & IFA_F_SECONDARY) != 0;
   if (nl_addr_get_family(local) == AF_INET && len == 4) {
     std::array<std::uint8_t, 4> b{};
     std::memcpy(b.data(), bytes, 4);
@@ -52,37 +54,81 @@ net::Expected<Socket, Error> connect_route_socket() {
   return sk;
 }
 
+struct CacheDeleter {
+  void operator()(nl_cache* c) const { nl_cache_free(c); }
+};
+using Cache = std::unique_ptr<nl_cache, CacheDeleter>;
+
+Link to_link(rtnl_link* l) {
+  Link out;
+  out.ifindex = rtnl_link_get_ifindex(l);
+  if (const char* name = rtnl_link_get_name(l)) out.name = name;
+  const unsigned flags = rtnl_link_get_flags(l);
+  out.up = flags & IFF_UP;
+  out.carrier = flags & IFF_RUNNING;
+  out.loopback = flags & IFF_LOOPBACK;
+  out.mtu = rtnl_link_get_mtu(l);
+  return out;
+}
+
+// Every address, in the kernel's order. libnl 3.7 has no per-interface dump request for
+// addresses; even thousands of ClusterIPs make one dump of a few hundred kilobytes.
+net::Expected<Cache, Error> address_dump(nl_sock* sk) {
+  nl_cache* cache = nullptr;
+  if (int err = rtnl_addr_alloc_cache(sk, &cache); err < 0) return net::Unexpected(Error{nl_error("netlink address dump", err)});
+  return Cache(cache);
+}
+
+void add_addresses(nl_cache* addresses, Interface& interface) {
+  for (nl_object* o = nl_cache_get_first(addresses); o; o = nl_cache_get_next(o)) {
+    auto* a = reinterpret_cast<rtnl_addr*>(o);
+    if (rtnl_addr_get_ifindex(a) != interface.link.ifindex) continue;
+    if (auto ia = to_interface_address(a)) interface.addresses.push_back(*ia);
+  }
+}
+
 }  // namespace
 
-net::Expected<std::vector<InterfaceAddress>, Error> interface_addresses(const std::string& name) {
+net::Expected<Interface, Error> read_interface(const std::string& name) {
   auto sk = connect_route_socket();
   if (!sk) return net::Unexpected(sk.error());
-
   rtnl_link* link = nullptr;
+  if (name.empty() || name.size() >= IFNAMSIZ)
+    return net::Unexpected(Error{"netlink: bad interface name \"" + name + "\"", true});
   if (int err = rtnl_link_get_kernel(sk->get(), 0, name.c_str(), &link); err < 0) {
     // The kernel answers ENODEV, which libnl reports as "object not found".
     const bool missing = err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV;
     return net::Unexpected(Error{nl_error(("netlink: interface " + name).c_str(), err), missing});
   }
-  const int ifindex = rtnl_link_get_ifindex(link);
+  Interface out;
+  out.link = to_link(link);
   rtnl_link_put(link);
-
-  // A full address dump filtered here: libnl 3.7 has no per-interface dump request for addresses,
-  // and even thousands of ClusterIPs make one dump of a few hundred kilobytes.
-  nl_cache* cache = nullptr;
-  if (int err = rtnl_addr_alloc_cache(sk->get(), &cache); err < 0)
-    return net::Unexpected(Error{nl_error("netlink address dump", err)});
-  std::vector<InterfaceAddress> out;
-  for (nl_object* o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
-    auto* a = reinterpret_cast<rtnl_addr*>(o);
-    if (rtnl_addr_get_ifindex(a) != ifindex) continue;
-    if (auto ia = to_interface_address(a)) out.push_back(*ia);
-  }
-  nl_cache_free(cache);
+  auto addresses = address_dump(sk->get());
+  if (!addresses) return net::Unexpected(addresses.error());
+  add_addresses(addresses->get(), out);
   return out;
 }
 
-struct AddressWatcher::Impl : std::enable_shared_from_this<Impl> {
+net::Expected<std::vector<Interface>, Error> read_interfaces() {
+  auto sk = connect_route_socket();
+  if (!sk) return net::Unexpected(sk.error());
+  nl_cache* links_raw = nullptr;
+  if (int err = rtnl_link_alloc_cache(sk->get(), AF_UNSPEC, &links_raw); err < 0)
+    return net::Unexpected(Error{nl_error("netlink link dump", err)});
+  Cache links(links_raw);
+  auto addresses = address_dump(sk->get());
+  if (!addresses) return net::Unexpected(addresses.error());
+  std::vector<Interface> out;
+  for (nl_object* o = nl_cache_get_first(links.get()); o; o = nl_cache_get_next(o)) {
+    Interface i;
+    i.link = to_link(reinterpret_cast<rtnl_link*>(o));
+    add_addresses(addresses->get(), i);
+    out.push_back(std::move(i));
+  }
+  return out;
+}
+
+struct InterfaceWatcher::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::any_io_executor ex, Handler h) : descriptor(ex), handler(std::move(h)) {}
   ~Impl() {
     // libnl owns the fd: take it back from Asio so it is closed exactly once.
@@ -93,18 +139,15 @@ struct AddressWatcher::Impl : std::enable_shared_from_this<Impl> {
   asio::posix::stream_descriptor descriptor;
   Handler handler;
   bool stopped = false;
-  std::vector<AddressEvent> batch;  // filled by the libnl callbacks during one read
+  std::vector<InterfaceEvent> batch;  // filled by the libnl callbacks during one read
 
   static void on_object(nl_object* obj, void* arg) {
     auto* self = static_cast<Impl*>(arg);
     const int type = nl_object_get_msgtype(obj);
-    if (type != RTM_NEWADDR && type != RTM_DELADDR) return;
-    auto* a = reinterpret_cast<rtnl_addr*>(obj);
-    AddressEvent ev;
-    ev.kind = type == RTM_NEWADDR ? AddressEvent::Kind::added : AddressEvent::Kind::removed;
-    ev.ifindex = rtnl_addr_get_ifindex(a);
-    ev.address = to_interface_address(a);
-    if (ev.address) self->batch.push_back(ev);
+    if (type == RTM_NEWADDR || type == RTM_DELADDR)
+      self->batch.push_back({InterfaceEvent::Kind::address, rtnl_addr_get_ifindex(reinterpret_cast<rtnl_addr*>(obj))});
+    else if (type == RTM_NEWLINK || type == RTM_DELLINK)
+      self->batch.push_back({InterfaceEvent::Kind::link, rtnl_link_get_ifindex(reinterpret_cast<rtnl_link*>(obj))});
   }
 
   static int on_valid(nl_msg* msg, void* arg) {
@@ -135,7 +178,7 @@ struct AddressWatcher::Impl : std::enable_shared_from_this<Impl> {
     }
     auto events = std::move(batch);
     batch.clear();
-    if (lost) events.push_back(AddressEvent{AddressEvent::Kind::resync, 0, std::nullopt});
+    if (lost) events.push_back(InterfaceEvent{InterfaceEvent::Kind::resync, 0});
     for (const auto& ev : events) {
       if (stopped) return;
       handler(ev);
@@ -143,15 +186,15 @@ struct AddressWatcher::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-AddressWatcher::AddressWatcher(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+InterfaceWatcher::InterfaceWatcher(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-AddressWatcher::~AddressWatcher() {
+InterfaceWatcher::~InterfaceWatcher() {
   impl_->stopped = true;
   boost::system::error_code ignored;
   impl_->descriptor.cancel(ignored);  // the pending wait completes aborted and drops its reference
 }
 
-net::Expected<std::unique_ptr<AddressWatcher>, Error> AddressWatcher::create(asio::any_io_executor executor,
+net::Expected<std::unique_ptr<InterfaceWatcher>, Error> InterfaceWatcher::create(asio::any_io_executor executor,
                                                                              Handler handler) {
   auto impl = std::make_shared<Impl>(executor, std::move(handler));
   auto sk = connect_route_socket();
@@ -161,7 +204,7 @@ net::Expected<std::unique_ptr<AddressWatcher>, Error> AddressWatcher::create(asi
   // Events are not replies to our requests: no sequence numbers to check.
   nl_socket_disable_seq_check(s);
   nl_socket_modify_cb(s, NL_CB_VALID, NL_CB_CUSTOM, &Impl::on_valid, impl.get());
-  if (int err = nl_socket_add_memberships(s, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, 0); err < 0)
+  if (int err = nl_socket_add_memberships(s, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, 0); err < 0)
     return net::Unexpected(Error{nl_error("netlink subscribe", err)});
   if (int err = nl_socket_set_nonblocking(s); err < 0)
     return net::Unexpected(Error{nl_error("netlink non-blocking", err)});
@@ -171,7 +214,7 @@ net::Expected<std::unique_ptr<AddressWatcher>, Error> AddressWatcher::create(asi
   impl->descriptor.assign(nl_socket_get_fd(s), ec);
   if (ec) return net::Unexpected(Error{"netlink: " + ec.message()});
   impl->arm();
-  return std::unique_ptr<AddressWatcher>(new AddressWatcher(std::move(impl)));
+  return std::unique_ptr<InterfaceWatcher>(new InterfaceWatcher(std::move(impl)));
 }
 
-}  // namespace cisd::netlink
+}  // namespace netlink
