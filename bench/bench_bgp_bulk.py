@@ -49,8 +49,8 @@ from speaker import SpeakerNode, binary  # noqa: E402
 
 ROUTER_ASN, NODE_ASN = 64512, 64513
 DOC = report.DOC
-SPEAKERS = ("cis", "bird", "frr")
-LABELS = {"cis": "clusterip-speaker", "bird": "BIRD 2", "frr": "FRR bgpd"}
+SPEAKERS = ("cis", "cis-yaml", "bird", "frr")
+LABELS = {"cis": "clusterip-speaker", "cis-yaml": "clusterip-speaker (YAML list)", "bird": "BIRD 2", "frr": "FRR bgpd"}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -147,12 +147,20 @@ def parse_protocol(lines):
 # start() only launches the process and returns: the measurement loop polls the router from then on.
 
 class CisSpeaker(SpeakerNode):
+    """The prefixes in `advertise.static_file` (one a line): the path meant for big lists."""
     label = LABELS["cis"]
+    inline = False  # True: in the YAML itself, `advertise.static: [...]`
 
     def __init__(self, host, workdir, routes):
         self.host, self.name, self.process = host, host.name, None
         self.conf = os.path.join(workdir, f"{self.name}.yaml")
         self.log = os.path.join(workdir, f"{self.name}.log")
+        if self.inline:
+            static = "  static:\n" + "".join(f"    - {p}\n" for p in routes)
+        else:
+            with open(os.path.join(workdir, f"{self.name}-static.txt"), "w") as f:
+                f.write("".join(f"{p}\n" for p in routes))
+            static = f"  static_file: {self.name}-static.txt\n"
         with open(self.conf, "w") as f:
             f.write(
                 f"node: {{ name: {self.name}, router_id: {host.v4} }}\n"
@@ -160,8 +168,7 @@ class CisSpeaker(SpeakerNode):
                 "  service_cidrs: []\n"
                 "  cluster_ips: none\n"
                 "  require_kube_proxy: false\n"
-                "  require_node_ready: false\n"
-                "  static:\n" + "".join(f"    - {p}\n" for p in routes) +
+                "  require_node_ready: false\n" + static +
                 "kubernetes: { enabled: false }\n"
                 'http: { listen: "" }\n'
                 "bgp:\n"
@@ -174,6 +181,12 @@ class CisSpeaker(SpeakerNode):
 
     def pids(self):
         return [self.process.pid]
+
+
+class CisYamlSpeaker(CisSpeaker):
+    """The same prefixes inside the YAML (`advertise.static`): what yaml-cpp costs for a big list."""
+    label = LABELS["cis-yaml"]
+    inline = True
 
 
 class ForegroundBird(BirdRouter):
@@ -240,8 +253,8 @@ class FrrSpeaker(FrrRouter):
         return self.bgpd
 
 
-SPEAKER_CLASSES = {"cis": CisSpeaker, "bird": BirdSpeaker, "frr": FrrSpeaker}
-SPEAKER_TOOLS = {"cis": TOOLS["speaker"], "bird": TOOLS["bird"], "frr": ["/usr/lib/frr/bgpd", "vtysh"]}
+SPEAKER_CLASSES = {"cis": CisSpeaker, "cis-yaml": CisYamlSpeaker, "bird": BirdSpeaker, "frr": FrrSpeaker}
+SPEAKER_TOOLS = {"cis": TOOLS["speaker"], "cis-yaml": TOOLS["speaker"], "bird": TOOLS["bird"], "frr": ["/usr/lib/frr/bgpd", "vtysh"]}
 
 
 # ---------------------------------------------------------------- one measurement
@@ -459,7 +472,7 @@ def main():
         ap.error(f"unknown speaker(s) {unknown}" if unknown else "--runs must be at least 1")
 
     preflight("bench_bgp_bulk", ["ip"] + TOOLS["bird"] + [t for s in args.speakers for t in SPEAKER_TOOLS[s]],
-              "cis" in args.speakers)
+              any(s.startswith("cis") for s in args.speakers))
 
     info = machine()
     load_before = loadavg()
