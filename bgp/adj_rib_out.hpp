@@ -2,8 +2,7 @@
 // difference is ever sent.
 #pragma once
 #include <map>
-#include <memory>
-#include <utility>
+#include <optional>
 #include <vector>
 
 #include "bgp/outbound_policy.hpp"
@@ -12,46 +11,31 @@
 
 namespace bgp {
 
+// What the peer holds is the route set last synced, seen through the policy of that sync: so it
+// is kept as that set (a copy that shares the daemon's table, chunk by chunk) and that policy,
+// not as a table of its own. A sync with the same policy then costs what changed, found by
+// RouteSet's diff, which skips the chunks both sets share; a new policy (draining, a session
+// that came up) re-announces the family.
 class AdjRibOut {
  public:
-  // Attribute sets are shared: thousands of prefixes usually carry a handful of distinct ones.
-  using Attributes = std::shared_ptr<const wire::PathAttributes>;
+  // The UPDATEs that take the peer from what it holds for `family` to `routes` under `policy`;
+  // then it holds that.
+  std::vector<wire::Update> sync(wire::AfiSafi family, const net::RouteSet& routes, const OutboundPolicy& policy,
+                                 const wire::EncodeContext& ctx);
 
-  // Prefix -> the attributes it goes with, sorted by prefix, in one array: 40 bytes an entry
-  // (100k prefixes: 4 MB, where a std::map took 8).
-  class Table {
-   public:
-    using Entry = std::pair<net::Prefix, Attributes>;
-    const Attributes& at(const net::Prefix& prefix) const;  // throws std::out_of_range
-    std::size_t size() const { return entries_.size(); }
-    std::vector<Entry>::const_iterator begin() const { return entries_.begin(); }
-    std::vector<Entry>::const_iterator end() const { return entries_.end(); }
-
-   private:
-    friend class AdjRibOut;
-    std::vector<Entry> entries_;
-  };
-
-  // The table a peer should hold for `family`, given the routes and the peer's policy. Equal
-  // attribute sets come out as the same shared object from call to call, so sync() compares
-  // pointers, not attributes, for the (usual) prefixes that did not change.
-  Table desired(const net::RouteSet& routes, const OutboundPolicy& policy, wire::AfiSafi family);
-
-  // The UPDATEs that take the peer from what it holds to `target`; then it holds `target`.
-  std::vector<wire::Update> sync(wire::AfiSafi family, Table target, const wire::EncodeContext& ctx);
-
+  // Prefixes of `family` the peer holds from us.
   std::size_t size(wire::AfiSafi family) const;
-  void clear() { tables_.clear(); }
+  void clear() { told_.clear(); }
   // Forget what a family was told, so the next sync re-sends it all (route refresh).
-  void forget(wire::AfiSafi family) { tables_.erase(family); }
+  void forget(wire::AfiSafi family) { told_.erase(family); }
 
  private:
-  struct Interned {
-    OutboundPolicy policy;  // the cache holds only while the policy is the same
-    std::vector<std::pair<net::RouteAttributes, Attributes>> attributes;
+  struct Told {
+    net::RouteSet routes;  // every family's routes: only `family`'s were sent
+    OutboundPolicy policy;
+    std::size_t count = 0;  // prefixes of the family in `routes`
   };
-  std::map<wire::AfiSafi, Table> tables_;
-  std::map<wire::AfiSafi, Interned> interned_;
+  std::map<wire::AfiSafi, Told> told_;
 };
 
 }  // namespace bgp

@@ -538,7 +538,7 @@ void Peer::sync_routes() {
                    (std::ostringstream() << family).str());
       continue;
     }
-    auto updates = adj_rib_out_.sync(family, adj_rib_out_.desired(*routes_, policy_, family), encode_ctx_);
+    auto updates = adj_rib_out_.sync(family, *routes_, policy_, encode_ctx_);
     for (auto& u : updates) send(u);
     if (!updates.empty())
       spdlog::debug("peer {}: sent {} UPDATEs, {} {} prefixes advertised", name_, updates.size(),

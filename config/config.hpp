@@ -47,6 +47,8 @@ struct AdvertiseConfig {
   AddressRanges load_balancer_ips;
   std::vector<CommunityPattern> annotation_communities;  // what Service owners may set; default none
   std::vector<net::Prefix> static_prefixes;  // key "static"
+  std::string static_file;                    // key "static_file", as written ("" = none)
+  std::vector<net::Prefix> static_file_prefixes;  // that file's prefixes, read with the config
   bool require_kube_proxy = true;
   bool require_node_ready = true;
   bool require_programmed = false;

@@ -9,6 +9,8 @@
 
 #include "config/config.hpp"
 #include "config/listen_address.hpp"
+#include "config/static_file.hpp"
+#include "config/text_file.hpp"
 #include "config/yaml_reader.hpp"
 
 namespace config {
@@ -160,7 +162,7 @@ class Loader {
   void advertise(const Field& f, AdvertiseConfig& out) {
     MapFields m(r_, f,
                 {"service_cidrs", "cluster_ips", "external_ips", "load_balancer_ips", "annotation_communities", "static",
-                 "require_kube_proxy", "require_node_ready", "require_programmed", "withdraw_delay"});
+                 "static_file", "require_kube_proxy", "require_node_ready", "require_programmed", "withdraw_delay"});
     if (auto v = m.get("service_cidrs")) {
       if (v->node.IsScalar()) {
         if (v->node.Scalar() == "auto")
@@ -182,10 +184,29 @@ class Loader {
     if (auto v = m.get("load_balancer_ips")) address_ranges(*v, true, "", out.load_balancer_ips);
     if (auto v = m.get("annotation_communities")) community_patterns(*v, out.annotation_communities);
     if (auto v = m.get("static")) prefixes(*v, out.static_prefixes);
+    if (auto v = m.get("static_file")) static_file(*v, out);
     if (auto v = m.get("require_kube_proxy")) r_.read_bool(*v, out.require_kube_proxy);
     if (auto v = m.get("require_node_ready")) r_.read_bool(*v, out.require_node_ready);
     if (auto v = m.get("require_programmed")) r_.read_bool(*v, out.require_programmed);
     if (auto v = m.get("withdraw_delay")) r_.read_duration(*v, out.withdraw_delay);
+  }
+
+  // The file's path as written; its prefixes read now, so a reload re-reads them and a bad line
+  // refuses the config like any other error.
+  void static_file(const Field& f, AdvertiseConfig& out) {
+    if (!r_.read_string(f, out.static_file) || out.static_file.empty()) return;
+    const std::string path = static_file_path(out.static_file, r_.file());
+    auto read = read_static_file(path);
+    if (read) {
+      out.static_file_prefixes = std::move(*read);
+      return;
+    }
+    for (auto& e : read.error()) {
+      if (e.line == 0)  // unreadable: point at the key that names it
+        r_.error(f, path + ": " + e.message);
+      else
+        r_.error(std::move(e));
+    }
   }
 
   // false, a list of ranges, or (where `true_allowed`) true; `why_not_true` says why true is refused.
@@ -538,15 +559,8 @@ LoadResult load_config_file(const std::string& path) {
   auto cannot_read = [&](int err) {
     return net::Unexpected(std::vector<ConfigError>{{path, 0, 0, "(file)", std::string("cannot read: ") + std::strerror(err)}});
   };
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (!file) return cannot_read(errno);
   std::string text;
-  char buf[8192];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, file)) > 0) text.append(buf, n);
-  int err = std::ferror(file) ? errno : 0;  // a directory opens but fails to read (EISDIR)
-  std::fclose(file);
-  if (err != 0) return cannot_read(err);
+  if (int err = read_text_file(path, text); err != 0) return cannot_read(err);
   return load_config_string(text, path);
 }
 

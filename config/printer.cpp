@@ -142,6 +142,8 @@ std::string to_yaml(const Config& c) {
   o << "  annotation_communities: "
     << flow_list(a.annotation_communities, [](const CommunityPattern& p) { return p.text; }) << "\n";
   o << "  static: " << flow_list(a.static_prefixes, prefix_text) << "\n";
+  // The path only, as written: its prefixes stay in their file.
+  o << "  static_file: " << scalar(a.static_file) << "\n";
   o << "  require_kube_proxy: " << boolean(a.require_kube_proxy) << "\n";
   o << "  require_node_ready: " << boolean(a.require_node_ready) << "\n";
   o << "  require_programmed: " << boolean(a.require_programmed) << "\n";

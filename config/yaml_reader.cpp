@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstdio>
 
+#include "config/prefix_problem.hpp"
+
 namespace config {
 
 namespace {
@@ -26,8 +28,9 @@ void YamlReader::error(const YAML::Mark& mark, std::string key, std::string mess
 }
 
 std::vector<ConfigError> YamlReader::take_errors() {
-  std::stable_sort(errors_.begin(), errors_.end(), [](const ConfigError& a, const ConfigError& b) {
-    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+  std::stable_sort(errors_.begin(), errors_.end(), [this](const ConfigError& a, const ConfigError& b) {
+    const bool a_other = a.file != file_, b_other = b.file != file_;
+    return std::tie(a_other, a.file, a.line, a.column) < std::tie(b_other, b.file, b.line, b.column);
   });
   return std::move(errors_);
 }
@@ -154,19 +157,7 @@ bool YamlReader::read_prefix(const Field& f, net::Prefix& out) {
     out = *p;
     return true;
   }
-  // Say what the user most likely meant when only the host bits are wrong.
-  auto slash = text->find('/');
-  auto addr = net::Address::parse(std::string_view(*text).substr(0, slash));
-  if (addr && slash != std::string::npos) {
-    unsigned length = 0;
-    auto digits = std::string_view(*text).substr(slash + 1);
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), length);
-    if (ec == std::errc{} && end == digits.data() + digits.size() && !digits.empty() && length <= addr->bits()) {
-      error(f, *text + " has host bits set; did you mean " + net::Prefix(*addr, length).to_string() + "?");
-      return false;
-    }
-  }
-  error(f, "expected a prefix like 10.96.0.0/12, got " + quoted(*text));
+  error(f, prefix_problem(*text));
   return false;
 }
 

@@ -62,8 +62,12 @@ class YamlReader {
 
   void error(const YAML::Mark&, std::string key, std::string message);
   void error(const Field& f, std::string message) { error(f.mark, f.path, std::move(message)); }
+  // A problem found in another file the config names (advertise.static_file).
+  void error(ConfigError e) { errors_.push_back(std::move(e)); }
+  const std::string& file() const { return file_; }
   bool has_errors() const { return !errors_.empty(); }
-  // Sorted by position, so people read them in file order.
+  // Sorted by position, so people read them in file order: the config file's first, then those
+  // of the files it names.
   std::vector<ConfigError> take_errors();
 
   // The scalar's text, or nullopt after reporting that `what` was expected.

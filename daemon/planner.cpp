@@ -119,6 +119,9 @@ net::RouteSet base_routes(const Facts& facts, const config::AdvertiseConfig& adv
   }
   for (const auto& prefix : advertise.static_prefixes)
     if (!routes.contains(prefix)) routes.insert({prefix, {}, net::RouteKind::static_prefix, "advertise.static"});
+  for (const auto& prefix : advertise.static_file_prefixes)
+    if (!routes.contains(prefix))
+      routes.insert({prefix, {}, net::RouteKind::static_prefix, "advertise.static_file " + advertise.static_file});
   return routes;
 }
 

@@ -136,8 +136,8 @@ net::Expected<Plan, std::string> make_plan(const RouterConfigRequest& req) {
         "(e.g. --service-cidr 10.96.0.0/12), repeated for each one"));
   for (const auto& p : cidrs)
     add_unique(plan.accept, {p, p.length(), p.address().bits(), "Service CIDR"});
-  for (const auto& p : cfg.advertise.static_prefixes)
-    add_unique(plan.accept, {p, p.length(), p.length(), "static prefix"});
+  for (const auto* list : {&cfg.advertise.static_prefixes, &cfg.advertise.static_file_prefixes})
+    for (const auto& p : *list) add_unique(plan.accept, {p, p.length(), p.length(), "static prefix"});
   // The operator's ranges for externalIPs and LoadBalancer IPs, then any given with --external-range.
   const bool external = cfg.advertise.external_ips.allows_some() || cfg.advertise.load_balancer_ips.allows_some();
   std::vector<net::Prefix> external_ranges = cfg.advertise.external_ips.ranges;

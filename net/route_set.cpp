@@ -1,5 +1,7 @@
 #include "net/route_set.hpp"
 
+#include <algorithm>
+
 namespace net {
 
 const char* to_string(RouteKind k) {
@@ -25,91 +27,140 @@ RouteSet::RouteSet(std::initializer_list<Route> routes) {
   for (auto& r : routes) insert(r);
 }
 
-const RouteSet::Table& RouteSet::table() const {
-  static const Table kEmpty;
-  return shared_ ? shared_->table : kEmpty;
+const RouteSet::Chunks& RouteSet::chunks() const {
+  static const Chunks kEmpty;
+  return shared_ ? shared_->chunks : kEmpty;
 }
 
 RouteSet::Shared& RouteSet::writable() {
   if (!shared_)
     shared_ = std::make_shared<Shared>();
   else if (shared_.use_count() > 1)
-    shared_ = std::make_shared<Shared>(*shared_);  // copies the map; the details stay shared
+    shared_ = std::make_shared<Shared>(*shared_);  // copies the chunk pointers; the chunks stay shared
   return *shared_;
+}
+
+RouteSet::Chunk& RouteSet::writable_chunk(Shared& s, std::size_t c) {
+  auto& chunk = s.chunks[c];
+  if (chunk.use_count() > 1) {
+    auto own = std::make_shared<Chunk>();
+    own->reserve(kChunk);
+    own->assign(chunk->begin(), chunk->end());
+    chunk = std::move(own);
+  }
+  return *chunk;
+}
+
+std::size_t RouteSet::chunk_for(const Prefix& prefix) const {
+  const Chunks& c = chunks();
+  if (c.empty()) return 0;
+  // The first chunk whose last prefix is not below `prefix`; past the end: the last chunk.
+  auto it = std::lower_bound(c.begin(), c.end(), prefix,
+                             [](const std::shared_ptr<Chunk>& chunk, const Prefix& p) { return chunk->back().prefix < p; });
+  return it == c.end() ? c.size() - 1 : static_cast<std::size_t>(it - c.begin());
+}
+
+namespace {
+template <typename Entries>
+auto entry_at_or_after(Entries& entries, const Prefix& prefix) {
+  return std::lower_bound(entries.begin(), entries.end(), prefix,
+                          [](const auto& e, const Prefix& p) { return e.prefix < p; });
+}
+}  // namespace
+
+const RouteSet::Entry* RouteSet::locate(const Prefix& prefix) const {
+  const Chunks& c = chunks();
+  if (c.empty()) return nullptr;
+  const Chunk& chunk = *c[chunk_for(prefix)];
+  auto it = entry_at_or_after(chunk, prefix);
+  return it != chunk.end() && it->prefix == prefix ? &*it : nullptr;
 }
 
 void RouteSet::insert(Route route) {
   Shared& s = writable();
   Details details{route.kind, std::move(route.attributes), std::move(route.reason)};
-  auto [it, added] = s.table.try_emplace(route.prefix);
+  if (s.chunks.empty()) {
+    s.chunks.push_back(std::make_shared<Chunk>());
+    s.chunks.back()->reserve(kChunk);
+  }
+  std::size_t c = chunk_for(route.prefix);
+  Chunk* chunk = &writable_chunk(s, c);
+  auto it = entry_at_or_after(*chunk, route.prefix);
+  const bool replace = it != chunk->end() && it->prefix == route.prefix;
+  if (!replace && chunk->size() >= kChunk) {
+    if (it == chunk->end() && c + 1 == s.chunks.size()) {
+      // Appending past the end (a list read in order): start a new chunk and leave this one full.
+      s.chunks.push_back(std::make_shared<Chunk>());
+      ++c;
+    } else {
+      // Split in halves; the new prefix goes into the half it belongs to.
+      auto upper = std::make_shared<Chunk>();
+      upper->reserve(kChunk);
+      upper->assign(std::make_move_iterator(chunk->begin() + kChunk / 2), std::make_move_iterator(chunk->end()));
+      chunk->erase(chunk->begin() + kChunk / 2, chunk->end());
+      s.chunks.insert(s.chunks.begin() + static_cast<std::ptrdiff_t>(c) + 1, std::move(upper));
+      if (!(route.prefix < s.chunks[c + 1]->front().prefix)) ++c;
+    }
+    chunk = s.chunks[c].get();
+    chunk->reserve(kChunk);
+    it = entry_at_or_after(*chunk, route.prefix);
+  }
+  if (!replace) {
+    it = chunk->insert(it, Entry{route.prefix, nullptr});
+    ++s.size;
+  }
   // Share the details with the last insert or a neighbour when they are the same: lists of
   // prefixes arrive in runs with the same kind, tags and reason.
   std::shared_ptr<const Details> same;
   auto equal = [&](const std::shared_ptr<const Details>& d) { return d && *d == details; };
   if (equal(s.last))
     same = s.last;
-  else if (it != s.table.begin() && equal(std::prev(it)->second))
-    same = std::prev(it)->second;
-  else if (std::next(it) != s.table.end() && equal(std::next(it)->second))
-    same = std::next(it)->second;
+  else if (it != chunk->begin() && equal(std::prev(it)->details))
+    same = std::prev(it)->details;
+  else if (std::next(it) != chunk->end() && equal(std::next(it)->details))
+    same = std::next(it)->details;
   else
     same = std::make_shared<const Details>(std::move(details));
-  it->second = same;
+  it->details = same;
   s.last = std::move(same);
 }
 
 bool RouteSet::erase(const Prefix& prefix) {
   if (!contains(prefix)) return false;  // no copy of a shared table for nothing
-  return writable().table.erase(prefix) > 0;
-}
-
-std::optional<Route> RouteSet::find(const Prefix& prefix) const {
-  auto it = table().find(prefix);
-  if (it == table().end()) return std::nullopt;
-  return Route{it->first, it->second->attributes, it->second->kind, it->second->reason};
-}
-
-bool RouteSet::contains(const Prefix& prefix) const { return table().count(prefix) > 0; }
-
-bool RouteSet::operator==(const RouteSet& o) const {
-  if (shared_ == o.shared_) return true;
-  const Table &a = table(), &b = o.table();
-  if (a.size() != b.size()) return false;
-  for (auto i = a.begin(), j = b.begin(); i != a.end(); ++i, ++j)
-    if (i->first != j->first || (i->second != j->second && !(*i->second == *j->second))) return false;
+  Shared& s = writable();
+  const std::size_t c = chunk_for(prefix);
+  Chunk& chunk = writable_chunk(s, c);
+  chunk.erase(entry_at_or_after(chunk, prefix));
+  --s.size;
+  if (chunk.empty()) s.chunks.erase(s.chunks.begin() + static_cast<std::ptrdiff_t>(c));
   return true;
 }
 
-// One merge walk over both sorted tables: visit(from_entry, to_entry), either null when the
-// prefix is only in the other set; entries whose attributes are the same are skipped.
-template <typename Visit>
-void RouteSet::walk_diff(const RouteSet& from, const RouteSet& to, Visit visit) {
-  if (from.shared_ == to.shared_) return;
-  const Table &f = from.table(), &t = to.table();
-  auto a = f.begin(), b = t.begin();
-  while (a != f.end() || b != t.end()) {
-    if (b == t.end() || (a != f.end() && a->first < b->first)) {
-      visit(&*a, nullptr);
-      ++a;
-    } else if (a == f.end() || b->first < a->first) {
-      visit(nullptr, &*b);
-      ++b;
-    } else {
-      if (a->second != b->second && a->second->attributes != b->second->attributes) visit(&*a, &*b);
-      ++a;
-      ++b;
-    }
+std::optional<Route> RouteSet::find(const Prefix& prefix) const {
+  const Entry* e = locate(prefix);
+  if (!e) return std::nullopt;
+  return Route{e->prefix, e->details->attributes, e->details->kind, e->details->reason};
+}
+
+bool RouteSet::contains(const Prefix& prefix) const { return locate(prefix) != nullptr; }
+
+bool RouteSet::operator==(const RouteSet& o) const {
+  if (shared_ == o.shared_) return true;
+  if (size() != o.size()) return false;
+  for (auto i = begin(), j = o.begin(); i != end(); ++i, ++j) {
+    auto [p, a] = *i;
+    auto [q, b] = *j;
+    if (p != q || a.kind != b.kind || a.attributes != b.attributes || a.reason != b.reason) return false;
   }
+  return true;
 }
 
 RouteDiff RouteSet::diff(const RouteSet& from, const RouteSet& to) {
   RouteDiff d;
-  auto route = [](const Table::value_type& e) {
-    return Route{e.first, e.second->attributes, e.second->kind, e.second->reason};
-  };
-  walk_diff(from, to, [&](const Table::value_type* a, const Table::value_type* b) {
+  auto route = [](const Entry& e) { return Route{e.prefix, e.details->attributes, e.details->kind, e.details->reason}; };
+  walk_diff(from, to, [&](const Entry* a, const Entry* b) {
     if (!b)
-      d.removed.push_back(a->first);
+      d.removed.push_back(a->prefix);
     else if (!a)
       d.added.push_back(route(*b));
     else
@@ -120,9 +171,7 @@ RouteDiff RouteSet::diff(const RouteSet& from, const RouteSet& to) {
 
 RouteDiffCounts RouteSet::count_changes(const RouteSet& from, const RouteSet& to) {
   RouteDiffCounts c;
-  walk_diff(from, to, [&](const Table::value_type* a, const Table::value_type* b) {
-    ++(!b ? c.removed : !a ? c.added : c.changed);
-  });
+  walk_diff(from, to, [&](const Entry* a, const Entry* b) { ++(!b ? c.removed : !a ? c.added : c.changed); });
   return c;
 }
 

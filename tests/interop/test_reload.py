@@ -92,6 +92,39 @@ class Reload(LabTestCase):
         self.wait_rib(router, SERVICE_V4, True, "the Service CIDR back after the reconnect")
         self.assertTrue(node.running())
 
+    def test_static_file(self):
+        """advertise.static_file, beside the config (a relative path): read at start, re-read by
+        SIGHUP; a bad line refuses the reload, naming the file and the line."""
+        host = self.lab.add_host()
+        router = self.lab.start_router("bird", ROUTER_ASN, [Peer(host.name, host.v4, ROUTER_V4, NODE_ASN)])
+        peers = [{"address": ROUTER_V4, "asn": ROUTER_ASN}]
+        listed = os.path.join(self.lab.workdir, "static.txt")
+        with open(listed, "w") as f:
+            f.write(f"# from a file\n{EXTRA}\n\n198.51.100.7   # a bare address: a /32\n")
+        node = self.lab.start_node("speaker", host, NODE_ASN, peers, [SERVICE_V4],
+                                   sections={"advertise": {"static_file": "static.txt"}})
+        self.assertEqual(os.path.dirname(node.conf), self.lab.workdir)  # so "static.txt" is beside it
+        self.wait_rib(router, EXTRA, True, "the file's prefix at the router")
+        self.wait_rib(router, "198.51.100.7/32", True, "the file's host route at the router")
+
+        # The file edited, then SIGHUP: one prefix goes, one comes.
+        with open(listed, "w") as f:
+            f.write("198.51.100.7/32\n203.0.113.0/24\n")
+        node.process.signal(signal.SIGHUP)
+        self.wait_rib(router, "203.0.113.0/24", True, "the prefix added to the file")
+        self.wait_rib(router, EXTRA, False, "the prefix removed from the file")
+
+        # A bad line: the reload is refused with file:line and the text; the routes stay.
+        offset = len(self.log(node))
+        with open(listed, "w") as f:
+            f.write("198.51.100.7/32\nnot a prefix\n")
+        node.process.signal(signal.SIGHUP)
+        self.wait_log(node, r"keeping the running configuration", "the bad static file to be refused", offset)
+        self.assertIn(f'{listed}:2:1: advertise.static_file: expected a prefix like 10.96.0.0/12, got "not a prefix"',
+                      self.log(node)[offset:])
+        self.assertTrue(router.rib("203.0.113.0/24"), "a refused reload changed the routes")
+        self.assertTrue(node.running())
+
 
 if __name__ == "__main__":
     unittest.main()

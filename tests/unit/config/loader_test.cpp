@@ -712,6 +712,35 @@ TEST_F(LoadFile, DirectoryIsNotAFile) {
   EXPECT_EQ(r.error()[0].to_string(), dir_.string() + ":0:0: (file): cannot read: Is a directory");
 }
 
+TEST_F(LoadFile, StaticFileBesideTheConfig) {
+  write("routes.txt", "# two\n10.96.0.1/32\n10.96.0.2/32\n");
+  auto r = load_config_file(write("c.yaml", "advertise:\n  static_file: routes.txt\n"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->advertise.static_file, "routes.txt");
+  EXPECT_EQ(r->advertise.static_file_prefixes,
+            (std::vector<net::Prefix>{*net::Prefix::parse("10.96.0.1/32"), *net::Prefix::parse("10.96.0.2/32")}));
+}
+
+TEST_F(LoadFile, StaticFileErrorsAfterTheConfigs) {
+  auto list = write("routes.txt", "10.96.0.1/32\nnot-a-prefix\n");
+  auto path = write("c.yaml", "advertise:\n  static_file: routes.txt\nbgp:\n  asn: 0\n");
+  auto r = load_config_file(path);
+  ASSERT_FALSE(r);
+  ASSERT_EQ(r.error().size(), 2u);
+  EXPECT_EQ(r.error()[0].to_string(), path + ":4:8: bgp.asn: must be between 1 and 4294967295, got 0");
+  EXPECT_EQ(r.error()[1].to_string(),
+            list + ":2:1: advertise.static_file: expected a prefix like 10.96.0.0/12, got \"not-a-prefix\"");
+}
+
+TEST_F(LoadFile, MissingStaticFilePointsAtTheKey) {
+  auto path = write("c.yaml", "advertise:\n  static_file: absent.txt\n");
+  auto r = load_config_file(path);
+  ASSERT_FALSE(r);
+  ASSERT_EQ(r.error().size(), 1u);
+  EXPECT_EQ(r.error()[0].to_string(), path + ":2:16: advertise.static_file: " + (dir_ / "absent.txt").string() +
+                                          ": cannot read: No such file or directory");
+}
+
 TEST_F(LoadFile, EmptyFileGivesDefaults) {
   auto r = load_config_file(write("empty.yaml", ""));
   ASSERT_TRUE(r);

@@ -28,6 +28,7 @@ advertise:
   load_balancer_ips: false
   annotation_communities: []
   static: []
+  static_file: ""
   require_kube_proxy: true
   require_node_ready: true
   require_programmed: false

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
+
 using namespace net;
 
 namespace {
@@ -121,4 +124,72 @@ TEST(RouteSet, CountChangesMatchesDiff) {
   EXPECT_EQ(c.removed, 2u);
   EXPECT_EQ(c.changed, 1u);
   EXPECT_EQ(RouteSet::count_changes(to, to).total(), 0u);
+}
+
+// The chunked copy-on-write table against a plain std::map, over random inserts, replacements
+// and erases on copies of copies: contents, sizes, lookups and diffs must agree at every step,
+// and a copy must never see its original's later changes.
+TEST(RouteSet, ChunkedTableMatchesAPlainMap) {
+  std::mt19937 random(7);
+  auto host = [](std::uint32_t i) { return Prefix::host(Address::v4((10u << 24) | i)); };
+  using Reference = std::map<Prefix, std::vector<Community>>;
+  auto as_set_diff = [](const Reference& from, const Reference& to) {
+    RouteDiffCounts c;
+    for (const auto& [p, tags] : from) {
+      auto it = to.find(p);
+      if (it == to.end()) ++c.removed;
+      else if (it->second != tags) ++c.changed;
+    }
+    for (const auto& [p, tags] : to) c.added += from.count(p) == 0;
+    return c;
+  };
+  RouteSet set;
+  Reference ref;
+  std::vector<std::pair<RouteSet, Reference>> snapshots;
+  for (int step = 0; step < 4000; ++step) {
+    const std::uint32_t i = random() % 1500;  // dense enough to split chunks and empty some
+    const int op = static_cast<int>(random() % 10);
+    if (op < 6) {
+      std::vector<Community> tags{static_cast<Community>(random() % 3)};
+      set.insert(Route{host(i), {tags, {}}, RouteKind::cluster_ip, "svc"});
+      ref[host(i)] = tags;
+    } else {
+      EXPECT_EQ(set.erase(host(i)), ref.erase(host(i)) > 0);
+    }
+    if (step % 250 == 0) snapshots.emplace_back(set, ref);
+  }
+  for (int step = 0; step < 1500; ++step) set.erase(host(static_cast<std::uint32_t>(step)));  // empties chunks
+  ref.clear();
+  snapshots.emplace_back(set, ref);
+  for (std::size_t k = 0; k < snapshots.size(); ++k) {
+    const auto& [s, r] = snapshots[k];
+    ASSERT_EQ(s.size(), r.size());
+    auto it = r.begin();
+    for (const auto& [prefix, route] : s) {
+      ASSERT_EQ(prefix, it->first);
+      EXPECT_EQ(route.attributes.communities, it->second);
+      ++it;
+    }
+    EXPECT_LE(s.chunk_count(), s.size());  // no chunk is ever empty
+    if (k > 0) {
+      const auto& [before, before_ref] = snapshots[k - 1];
+      auto counts = RouteSet::count_changes(before, s);
+      auto expected = as_set_diff(before_ref, r);
+      EXPECT_EQ(counts.added, expected.added);
+      EXPECT_EQ(counts.removed, expected.removed);
+      EXPECT_EQ(counts.changed, expected.changed);
+    }
+  }
+}
+
+TEST(RouteSet, AListReadInOrderFillsItsChunks) {
+  RouteSet s;
+  for (std::uint32_t i = 0; i < 10 * RouteSet::kChunk; ++i)
+    s.insert(Route{Prefix::host(Address::v4((10u << 24) | i)), {}, RouteKind::static_prefix, "x"});
+  EXPECT_EQ(s.chunk_count(), 10u);
+  // A copy changed in one place shares every other chunk: the diff sees just the change.
+  RouteSet t = s;
+  t.erase(Prefix::host(Address::v4((10u << 24) | 5)));
+  EXPECT_EQ(s.size(), 10 * RouteSet::kChunk);
+  EXPECT_EQ(RouteSet::diff(s, t).removed, (std::vector<Prefix>{Prefix::host(Address::v4((10u << 24) | 5))}));
 }
