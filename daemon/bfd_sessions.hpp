@@ -27,7 +27,12 @@ class BfdSessions {
 
   // Brings the running sessions in line with what cfg and the neighbours ask for: new ones start,
   // gone ones stop (with AdminDown), changed timers are negotiated with a Poll Sequence.
-  void sync(const config::Config& cfg, const std::vector<ospf::NeighborStatus>& ospf_neighbors);
+  void sync(const config::Config& cfg, const std::vector<ospf::NeighborStatus>& ospf_neighbors) {
+    sync(cfg.bgp, cfg.ospf, ospf_neighbors);
+  }
+  // `bgp`: the peers in use (node_selector applied, gateways resolved), not the configured list.
+  void sync(const config::BgpConfig& bgp, const config::OspfConfig& ospf,
+            const std::vector<ospf::NeighborStatus>& ospf_neighbors);
   // A planned restart of these BGP peers: their Up sessions ask the router to wait `window`
   // (Poll Sequence) and are saved to the state file for the next instance, so the router sees no
   // BFD failure while the daemon is away; then `done`.

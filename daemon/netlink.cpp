@@ -7,6 +7,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/route.h>
 #include <netlink/socket.h>
 #include <sys/socket.h>
 
@@ -23,25 +24,28 @@ using Socket = std::unique_ptr<nl_sock, SocketDeleter>;
 
 std::string nl_error(const char* what, int err) { return std::string(what) + ": " + nl_geterror(err); }
 
+std::optional<net::Address> to_address(nl_addr* a) {
+  const auto* bytes = static_cast<const std::uint8_t*>(nl_addr_get_binary_addr(a));
+  const unsigned len = nl_addr_get_len(a);
+  if (nl_addr_get_family(a) == AF_INET && len == 4) {
+    std::array<std::uint8_t, 4> b{};
+    std::memcpy(b.data(), bytes, 4);
+    return net::Address::v4(b);
+  }
+  if (nl_addr_get_family(a) == AF_INET6 && len == 16) {
+    std::array<std::uint8_t, 16> b{};
+    std::memcpy(b.data(), bytes, 16);
+    return net::Address::v6(b);
+  }
+  return std::nullopt;
+}
+
 std::optional<InterfaceAddress> to_interface_address(rtnl_addr* a) {
   nl_addr* local = rtnl_addr_get_local(a);
   if (!local) return std::nullopt;
-  const auto* bytes = static_cast<const std::uint8_t*>(nl_addr_get_binary_addr(local));
-  const unsigned len = nl_addr_get_len(local);
-  InterfaceAddress out;
-  out.prefix_length = static_cast<unsigned>(rtnl_addr_get_prefixlen(a));
-  if (nl_addr_get_family(local) == AF_INET && len == 4) {
-    std::array<std::uint8_t, 4> b{};
-    std::memcpy(b.data(), bytes, 4);
-    out.address = net::Address::v4(b);
-  } else if (nl_addr_get_family(local) == AF_INET6 && len == 16) {
-    std::array<std::uint8_t, 16> b{};
-    std::memcpy(b.data(), bytes, 16);
-    out.address = net::Address::v6(b);
-  } else {
-    return std::nullopt;
-  }
-  return out;
+  auto address = to_address(local);
+  if (!address) return std::nullopt;
+  return InterfaceAddress{*address, static_cast<unsigned>(rtnl_addr_get_prefixlen(a))};
 }
 
 net::Expected<Socket, Error> connect_route_socket() {
@@ -82,21 +86,101 @@ net::Expected<std::vector<InterfaceAddress>, Error> interface_addresses(const st
   return out;
 }
 
-struct AddressWatcher::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::any_io_executor ex, Handler h) : descriptor(ex), handler(std::move(h)) {}
-  ~Impl() {
+// A netlink multicast subscription read on the io_context. Each parsed object goes to
+// `on_object` during a read; `on_read_done(lost)` follows every read (lost: the kernel dropped
+// events, so the listener must re-read everything).
+class Subscription : public std::enable_shared_from_this<Subscription> {
+ public:
+  using ObjectHandler = std::function<void(nl_object*)>;
+  using ReadDone = std::function<void(bool lost)>;
+
+  Subscription(asio::any_io_executor ex, ObjectHandler on_object, ReadDone on_read_done)
+      : descriptor_(ex), on_object_(std::move(on_object)), on_read_done_(std::move(on_read_done)) {}
+  ~Subscription() {
     // libnl owns the fd: take it back from Asio so it is closed exactly once.
-    if (descriptor.is_open()) descriptor.release();
+    if (descriptor_.is_open()) descriptor_.release();
   }
 
-  Socket sk;
-  asio::posix::stream_descriptor descriptor;
-  Handler handler;
-  bool stopped = false;
-  std::vector<AddressEvent> batch;  // filled by the libnl callbacks during one read
+  static net::Expected<std::shared_ptr<Subscription>, Error> open(asio::any_io_executor executor,
+                                                                  std::initializer_list<int> groups,
+                                                                  ObjectHandler on_object, ReadDone on_read_done) {
+    auto self = std::make_shared<Subscription>(executor, std::move(on_object), std::move(on_read_done));
+    auto sk = connect_route_socket();
+    if (!sk) return net::Unexpected(sk.error());
+    self->sk_ = std::move(*sk);
+    nl_sock* s = self->sk_.get();
+    // Events are not replies to our requests: no sequence numbers to check.
+    nl_socket_disable_seq_check(s);
+    nl_socket_modify_cb(s, NL_CB_VALID, NL_CB_CUSTOM, &Subscription::on_valid, self.get());
+    for (int group : groups)
+      if (int err = nl_socket_add_membership(s, group); err < 0)
+        return net::Unexpected(Error{nl_error("netlink subscribe", err)});
+    if (int err = nl_socket_set_nonblocking(s); err < 0)
+      return net::Unexpected(Error{nl_error("netlink non-blocking", err)});
+    // Room for a burst (kube-proxy adding thousands of ClusterIPs at start); overflow means resync.
+    nl_socket_set_buffer_size(s, 4 << 20, 0);
+    boost::system::error_code ec;
+    self->descriptor_.assign(nl_socket_get_fd(s), ec);
+    if (ec) return net::Unexpected(Error{"netlink: " + ec.message()});
+    self->arm();
+    return self;
+  }
 
-  static void on_object(nl_object* obj, void* arg) {
-    auto* self = static_cast<Impl*>(arg);
+  void stop() {
+    stopped_ = true;
+    boost::system::error_code ignored;
+    descriptor_.cancel(ignored);  // the pending wait completes aborted and drops its reference
+  }
+  bool stopped() const { return stopped_; }
+
+ private:
+  static void on_parsed(nl_object* obj, void* arg) { static_cast<Subscription*>(arg)->on_object_(obj); }
+
+  static int on_valid(nl_msg* msg, void* arg) {
+    nl_msg_parse(msg, &Subscription::on_parsed, arg);
+    return NL_OK;
+  }
+
+  void arm() {
+    descriptor_.async_wait(asio::posix::stream_descriptor::wait_read,
+                           [self = shared_from_this()](const boost::system::error_code& ec) {
+                             if (self->stopped_ || ec == asio::error::operation_aborted) return;
+                             self->drain();
+                             if (!self->stopped_) self->arm();
+                           });
+  }
+
+  // Reads what is queued, without blocking (the socket is non-blocking). Bounded, so a flood of
+  // events cannot starve the loop; the next wait fires at once.
+  void drain() {
+    bool lost = false;
+    for (int i = 0; i < 256; ++i) {
+      const int r = nl_recvmsgs_default(sk_.get());
+      if (r == -NLE_AGAIN) break;
+      if (r < 0) {
+        lost = true;  // typically ENOBUFS: the kernel dropped events, so the reader must re-list
+        if (r != -NLE_NOMEM && r != -NLE_DUMP_INTR) break;
+      }
+    }
+    if (!stopped_) on_read_done_(lost);
+  }
+
+  Socket sk_;
+  asio::posix::stream_descriptor descriptor_;
+  ObjectHandler on_object_;
+  ReadDone on_read_done_;
+  bool stopped_ = false;
+};
+
+AddressWatcher::AddressWatcher(std::shared_ptr<Subscription> subscription) : subscription_(std::move(subscription)) {}
+
+AddressWatcher::~AddressWatcher() { subscription_->stop(); }
+
+net::Expected<std::unique_ptr<AddressWatcher>, Error> AddressWatcher::create(asio::any_io_executor executor,
+                                                                             Handler handler) {
+  // Filled by the libnl callbacks during one read, handed over after it.
+  auto batch = std::make_shared<std::vector<AddressEvent>>();
+  auto on_object = [batch](nl_object* obj) {
     const int type = nl_object_get_msgtype(obj);
     if (type != RTM_NEWADDR && type != RTM_DELADDR) return;
     auto* a = reinterpret_cast<rtnl_addr*>(obj);
@@ -104,74 +188,70 @@ struct AddressWatcher::Impl : std::enable_shared_from_this<Impl> {
     ev.kind = type == RTM_NEWADDR ? AddressEvent::Kind::added : AddressEvent::Kind::removed;
     ev.ifindex = rtnl_addr_get_ifindex(a);
     ev.address = to_interface_address(a);
-    if (ev.address) self->batch.push_back(ev);
-  }
-
-  static int on_valid(nl_msg* msg, void* arg) {
-    nl_msg_parse(msg, &Impl::on_object, arg);
-    return NL_OK;
-  }
-
-  void arm() {
-    descriptor.async_wait(asio::posix::stream_descriptor::wait_read,
-                          [self = shared_from_this()](const boost::system::error_code& ec) {
-                            if (self->stopped || ec == asio::error::operation_aborted) return;
-                            self->drain();
-                            if (!self->stopped) self->arm();
-                          });
-  }
-
-  // Reads what is queued, without blocking (the socket is non-blocking), then hands the events
-  // over. Bounded, so a flood of events cannot starve the loop; the next wait fires at once.
-  void drain() {
-    bool lost = false;
-    for (int i = 0; i < 256; ++i) {
-      const int r = nl_recvmsgs_default(sk.get());
-      if (r == -NLE_AGAIN) break;
-      if (r < 0) {
-        lost = true;  // typically ENOBUFS: the kernel dropped events, so the reader must re-list
-        if (r != -NLE_NOMEM && r != -NLE_DUMP_INTR) break;
-      }
-    }
-    auto events = std::move(batch);
-    batch.clear();
+    if (ev.address) batch->push_back(ev);
+  };
+  auto subscription = std::make_shared<std::weak_ptr<Subscription>>();
+  auto on_read_done = [batch, handler = std::move(handler), subscription](bool lost) {
+    auto events = std::move(*batch);
+    batch->clear();
     if (lost) events.push_back(AddressEvent{AddressEvent::Kind::resync, 0, std::nullopt});
     for (const auto& ev : events) {
-      if (stopped) return;
+      auto s = subscription->lock();
+      if (!s || s->stopped()) return;
       handler(ev);
     }
-  }
-};
-
-AddressWatcher::AddressWatcher(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
-
-AddressWatcher::~AddressWatcher() {
-  impl_->stopped = true;
-  boost::system::error_code ignored;
-  impl_->descriptor.cancel(ignored);  // the pending wait completes aborted and drops its reference
+  };
+  auto opened = Subscription::open(executor, {RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR}, std::move(on_object),
+                                   std::move(on_read_done));
+  if (!opened) return net::Unexpected(opened.error());
+  *subscription = *opened;
+  return std::unique_ptr<AddressWatcher>(new AddressWatcher(std::move(*opened)));
 }
 
-net::Expected<std::unique_ptr<AddressWatcher>, Error> AddressWatcher::create(asio::any_io_executor executor,
-                                                                             Handler handler) {
-  auto impl = std::make_shared<Impl>(executor, std::move(handler));
+net::Expected<std::optional<net::Address>, Error> default_gateway(net::Family family) {
   auto sk = connect_route_socket();
   if (!sk) return net::Unexpected(sk.error());
-  impl->sk = std::move(*sk);
-  nl_sock* s = impl->sk.get();
-  // Events are not replies to our requests: no sequence numbers to check.
-  nl_socket_disable_seq_check(s);
-  nl_socket_modify_cb(s, NL_CB_VALID, NL_CB_CUSTOM, &Impl::on_valid, impl.get());
-  if (int err = nl_socket_add_memberships(s, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, 0); err < 0)
-    return net::Unexpected(Error{nl_error("netlink subscribe", err)});
-  if (int err = nl_socket_set_nonblocking(s); err < 0)
-    return net::Unexpected(Error{nl_error("netlink non-blocking", err)});
-  // Room for a burst (kube-proxy adding thousands of ClusterIPs at start); overflow means resync.
-  nl_socket_set_buffer_size(s, 4 << 20, 0);
-  boost::system::error_code ec;
-  impl->descriptor.assign(nl_socket_get_fd(s), ec);
-  if (ec) return net::Unexpected(Error{"netlink: " + ec.message()});
-  impl->arm();
-  return std::unique_ptr<AddressWatcher>(new AddressWatcher(std::move(impl)));
+  nl_cache* cache = nullptr;
+  const int af = family == net::Family::ipv4 ? AF_INET : AF_INET6;
+  if (int err = rtnl_route_alloc_cache(sk->get(), af, 0, &cache); err < 0)
+    return net::Unexpected(Error{nl_error("netlink route dump", err)});
+  std::vector<KernelRoute> routes;
+  for (nl_object* o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+    auto* r = reinterpret_cast<rtnl_route*>(o);
+    KernelRoute k;
+    k.table = rtnl_route_get_table(r);
+    nl_addr* dst = rtnl_route_get_dst(r);
+    k.destination_length = dst ? nl_addr_get_prefixlen(dst) : 0;
+    k.unicast = rtnl_route_get_type(r) == RTN_UNICAST;
+    k.metric = rtnl_route_get_priority(r);
+    if (rtnl_route_get_nnexthops(r) > 0)
+      if (nl_addr* gw = rtnl_route_nh_get_gateway(rtnl_route_nexthop_n(r, 0))) k.gateway = to_address(gw);
+    routes.push_back(k);
+  }
+  nl_cache_free(cache);
+  return choose_default_gateway(routes);
+}
+
+RouteWatcher::RouteWatcher(std::shared_ptr<Subscription> subscription) : subscription_(std::move(subscription)) {}
+
+RouteWatcher::~RouteWatcher() { subscription_->stop(); }
+
+net::Expected<std::unique_ptr<RouteWatcher>, Error> RouteWatcher::create(asio::any_io_executor executor,
+                                                                         Handler changed) {
+  auto seen = std::make_shared<bool>(false);
+  auto on_object = [seen](nl_object* obj) {
+    const int type = nl_object_get_msgtype(obj);
+    if (type == RTM_NEWROUTE || type == RTM_DELROUTE) *seen = true;
+  };
+  auto on_read_done = [seen, changed = std::move(changed)](bool lost) {
+    if (!*seen && !lost) return;
+    *seen = false;
+    changed();
+  };
+  auto opened = Subscription::open(executor, {RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE}, std::move(on_object),
+                                   std::move(on_read_done));
+  if (!opened) return net::Unexpected(opened.error());
+  return std::unique_ptr<RouteWatcher>(new RouteWatcher(std::move(*opened)));
 }
 
 }  // namespace cisd::netlink

@@ -1,7 +1,8 @@
 // The one place that reads kernel network state, and only reads it (nothing here changes the
 // node's networking), with libnl:
 // the addresses on an interface (kube-proxy's IPVS mode binds every ClusterIP to `kube-ipvs0`)
-// and a subscription to address add/remove events on the io_context.
+// and a subscription to address add/remove events on the io_context; the default gateway of a
+// family and a subscription to route changes.
 #pragma once
 #include <functional>
 #include <memory>
@@ -10,7 +11,9 @@
 #include <vector>
 
 #include "bgp/asio.hpp"
+#include "daemon/default_gateway.hpp"
 #include "net/address.hpp"
+#include "net/prefix.hpp"
 #include "net/expected.hpp"
 
 namespace cisd::netlink {
@@ -39,6 +42,8 @@ struct AddressEvent {
 
 // RTNLGRP_IPV4_IFADDR and RTNLGRP_IPV6_IFADDR multicast, read on the io_context. Events for every
 // interface arrive; the listener filters (an interface can be created after we subscribe).
+class Subscription;
+
 class AddressWatcher {
  public:
   using Handler = std::function<void(const AddressEvent&)>;
@@ -48,9 +53,27 @@ class AddressWatcher {
   AddressWatcher& operator=(const AddressWatcher&) = delete;
 
  private:
-  struct Impl;
-  explicit AddressWatcher(std::shared_ptr<Impl> impl);
-  std::shared_ptr<Impl> impl_;
+  explicit AddressWatcher(std::shared_ptr<Subscription> subscription);
+  std::shared_ptr<Subscription> subscription_;
+};
+
+// The main table's default gateway of `family` (choose_default_gateway over one route dump);
+// nullopt when there is no default route with a gateway.
+net::Expected<std::optional<net::Address>, Error> default_gateway(net::Family family);
+
+// RTNLGRP_IPV4_ROUTE and RTNLGRP_IPV6_ROUTE multicast, read on the io_context: `changed` is
+// called once per burst of route changes (or lost events); the listener re-reads what it needs.
+class RouteWatcher {
+ public:
+  using Handler = std::function<void()>;
+  static net::Expected<std::unique_ptr<RouteWatcher>, Error> create(asio::any_io_executor executor, Handler changed);
+  ~RouteWatcher();
+  RouteWatcher(const RouteWatcher&) = delete;
+  RouteWatcher& operator=(const RouteWatcher&) = delete;
+
+ private:
+  explicit RouteWatcher(std::shared_ptr<Subscription> subscription);
+  std::shared_ptr<Subscription> subscription_;
 };
 
 }  // namespace cisd::netlink
