@@ -93,8 +93,8 @@ std::string label_map(const std::map<std::string, std::string>& labels) {
 void print_peer(std::ostream& o, const PeerConfig& p) {
   const char* in = "      ";
   o << "    - address: " << (p.gateway ? std::string("gateway") : scalar(p.address.to_string())) << "\n";
-  o << in << "node_selector: " << label_map(p.node_selector) << "\n";
   o << in << "asn: " << p.asn << "\n";
+  o << in << "node_selector: " << label_map(p.node_selector) << "\n";
   o << in << "port: " << p.port << "\n";
   o << in << "password: " << secret(p.password) << "\n";
   o << in << "password_file: " << text(p.password_file) << "\n";

@@ -747,7 +747,7 @@ TEST(LoadZeroConfig, Errors) {
       {"bgp:\n  peers:\n    - { address: 10.0.0.1, asn: 1, node_selector: [rack] }\n",
        "c.yaml:3:51: bgp.peers[0].node_selector: expected a mapping of labels like { rack: r1 }"},
       {"bgp:\n  peers:\n    - { address: 10.0.0.1, asn: 1, node_selector: { rack: [r1] } }\n",
-       "c.yaml:3:59: bgp.peers[0].node_selector.rack: expected a string, got a sequence"},
+       "c.yaml:3:59: bgp.peers[0].node_selector.rack: expected a string, got a list"},
       {"advertise:\n  service_selector: \"tier in (web\"\n",
        "c.yaml:2:21: advertise.service_selector: bad label selector \"tier in (web\": expected ')' to close the set "
        "of values at character 13"},
@@ -768,7 +768,7 @@ TEST(LoadZeroConfig, ServiceSelectorAndEvents) {
 TEST(LoadZeroConfig, PrintedGatewayPeerLoadsBack) {
   auto c = load_ok("bgp:\n  peers:\n    - { address: gateway, asn: 64512, node_selector: { rack: \"1\" } }\n");
   const auto text = to_yaml(c);
-  EXPECT_NE(text.find("    - address: gateway\n      node_selector: { rack: \"1\" }\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("    - address: gateway\n      asn: 64512\n      node_selector: { rack: \"1\" }\n"), std::string::npos) << text;
   EXPECT_EQ(load_ok(text), c);
 }
 
