@@ -37,19 +37,22 @@ std::vector<ServiceEvent> service_events(const net::RouteSet& before, const net:
   // stay while the Services behind it change (one external IP shared by two Services).
   auto a = before.begin(), b = after.begin();
   while (a != before.end() || b != after.end()) {
-    if (b == after.end() || (a != before.end() && (*a).prefix < (*b).prefix)) {
-      emit(ServiceEvent::Kind::withdrawn, *a, owners(*a));
+    if (b == after.end() || (a != before.end() && (*a).first < (*b).first)) {
+      const net::RouteView old = (*a).second;
+      emit(ServiceEvent::Kind::withdrawn, old, owners(old));
       ++a;
-    } else if (a == before.end() || (*b).prefix < (*a).prefix) {
-      emit(ServiceEvent::Kind::advertised, *b, owners(*b));
+    } else if (a == before.end() || (*b).first < (*a).first) {
+      const net::RouteView now = (*b).second;
+      emit(ServiceEvent::Kind::advertised, now, owners(now));
       ++b;
     } else {
-      if ((*a).reason != (*b).reason) {
-        const auto was = owners(*a), now = owners(*b);
-        for (const auto& s : now)
-          if (std::find(was.begin(), was.end(), s) == was.end()) emit(ServiceEvent::Kind::advertised, *b, {s});
+      const net::RouteView old = (*a).second, now = (*b).second;
+      if (old.reason != now.reason) {
+        const auto was = owners(old), is = owners(now);
+        for (const auto& s : is)
+          if (std::find(was.begin(), was.end(), s) == was.end()) emit(ServiceEvent::Kind::advertised, now, {s});
         for (const auto& s : was)
-          if (std::find(now.begin(), now.end(), s) == now.end()) emit(ServiceEvent::Kind::withdrawn, *a, {s});
+          if (std::find(is.begin(), is.end(), s) == is.end()) emit(ServiceEvent::Kind::withdrawn, old, {s});
       }
       ++a;
       ++b;

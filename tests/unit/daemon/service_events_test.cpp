@@ -84,14 +84,14 @@ TEST(EventRecorder, EventObjectAsPosted) {
   const auto t = std::chrono::system_clock::time_point{} + std::chrono::seconds(1796655000) +
                  std::chrono::microseconds(123456);
   auto j = event_object(e, "uid-1", "node-a", t, "18f0");
-  EXPECT_EQ(j.dump(), nlohmann::json::parse(R"({
+  EXPECT_EQ(j.dump(), nlohmann::json::parse(R"j({
     "apiVersion": "events.k8s.io/v1", "kind": "Event",
     "metadata": {"name": "web.18f0", "namespace": "default"},
     "eventTime": "2026-12-07T14:50:00.123456Z",
     "reportingController": "clusterip-speaker", "reportingInstance": "node-a",
     "action": "Advertise", "reason": "Advertised", "type": "Normal",
     "regarding": {"kind": "Service", "apiVersion": "v1", "namespace": "default", "name": "web", "uid": "uid-1"},
-    "note": "Node node-a advertises 10.96.0.20 (ClusterIP)"})").dump());
+    "note": "Node node-a advertises 10.96.0.20 (ClusterIP)"})j").dump());
   const ServiceEvent w{Kind::withdrawn, "x/lb", P("198.51.100.7/32"), net::RouteKind::load_balancer_ip};
   auto k = event_object(w, "", "node-b", t, "1");
   EXPECT_EQ(k["reason"], "Withdrawn");
