@@ -1676,7 +1676,7 @@ class FakeApiServer:
     def version_enabled(self, group: str, version: str) -> bool:
         if group == "":
             return version == "v1"
-        if group == "discovery.k8s.io":
+        if group in ("discovery.k8s.io", "events.k8s.io"):
             return version == "v1"
         if group == "networking.k8s.io":
             return version == "v1" or (version == "v1beta1" and self.cfg["servicecidr_v1beta1"])
@@ -1711,7 +1711,7 @@ class FakeApiServer:
 
     def api_group_list(self) -> dict:
         groups = []
-        for g, vs in (("discovery.k8s.io", ["v1"]), ("networking.k8s.io", ["v1", "v1beta1"])):
+        for g, vs in (("discovery.k8s.io", ["v1"]), ("events.k8s.io", ["v1"]), ("networking.k8s.io", ["v1", "v1beta1"])):
             served = [v for v in vs if self.version_enabled(g, v)]
             if served:
                 groups.append({"name": g, "versions": [{"groupVersion": f"{g}/{v}", "version": v} for v in served],
