@@ -11,7 +11,8 @@ loaded once with `router-config --dynamic`, and a node that joins later needs no
 
 Every node runs the same config: two peers, both `address: gateway`, picked by `node_selector`
 (rack r1 peers with AS 64512, rack r2 with AS 64522); kubernetes.events on. The routers run
-exactly what `router-config --dynamic <rack subnet> --node-labels rack=<rack>` printed.
+exactly what `router-config --dynamic <rack subnet> --node-labels rack=<rack>` printed. Later
+node1's default route moves to the router's second address (10.0.1.254): its session follows.
 """
 import json
 import os
@@ -29,11 +30,17 @@ from test_generated_configs import GeneratedBird, GeneratedFrr  # noqa: E402
 RACK1_ASN, RACK2_ASN, NODE_ASN = 64512, 64522, 64513
 RACK1_NET, RACK2_NET = "10.0.1.0/24", "10.0.5.0/24"
 ROUTER2_V4, LINK1_V4, LINK2_V4 = "10.0.5.1", "10.0.9.1", "10.0.9.2"
+GATEWAY2_V4 = "10.0.1.254"  # a second address of rack 1's router, node1's gateway later
 SERVICE_CIDR, WEB = "10.96.0.0/12", "10.96.0.20"
 ROUTERS = {"bird": GeneratedBird, "frr": GeneratedFrr}
 OTHER = {"bird": "frr", "frr": "bird"}
 PEERS = [{"address": "gateway", "asn": RACK1_ASN, "node_selector": {"rack": "r1"}, "families": ["ipv4"]},
          {"address": "gateway", "asn": RACK2_ASN, "node_selector": {"rack": "r2"}, "families": ["ipv4"]}]
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
 
 
 def setUpModule():
@@ -138,7 +145,7 @@ class ZeroConfig(lab.LabTestCase):
             self.assertIn(SERVICE_CIDR, text)
         router1 = self.start_router(kind, self.lab.router_ns, RACK1_ASN, lab.ROUTER_V4, conf1)
         router2 = self.start_router(OTHER[kind], ns2, RACK2_ASN, ROUTER2_V4, conf2)
-        loaded = {r.kind: open(r.conf).read() for r in (router1, router2)}
+        loaded = {r.kind: read(r.conf) for r in (router1, router2)}
 
         self.join(node1, "r1")
         self.join(node2, "r2")
@@ -154,8 +161,19 @@ class ZeroConfig(lab.LabTestCase):
         self.join(node3, "r1")
         for prefix in (SERVICE_CIDR, WEB):
             self.fib(router1, prefix, {node1.v4, node3.v4}, "(rack 1: ECMP over node1 and node3)")
-        self.assertEqual(open(router1.conf).read(), loaded[router1.kind], "the router's config was changed")
+        self.assertEqual(read(router1.conf), loaded[router1.kind], "the router's config was changed")
         self.assertEqual(kernel_next_hops(router2.ns, SERVICE_CIDR), {node2.v4})
+
+        # node1's default gateway moves to the router's second address: the session to the old one
+        # closes and one to the new one opens, without a restart or a config change.
+        self.lab.router_ns.add_address("lan", f"{GATEWAY2_V4}/24")
+        node1.ns.ip("route", "replace", "default", "via", GATEWAY2_V4)
+        wait_for("node1's BGP session with its new gateway", lambda: node1.ns.run(
+                     binary(), "status", "--http", "127.0.0.1:9474"),
+                 until=lambda text: f"BGP peer gateway (IPv4) is {GATEWAY2_V4}" in text and any(
+                     line.startswith(GATEWAY2_V4) and "Established" in line for line in text.splitlines())
+                 and not any(line.startswith(lab.ROUTER_V4 + " ") for line in text.splitlines()), timeout=30)
+        self.fib(router1, SERVICE_CIDR, {node1.v4, node3.v4}, "(node1 through its new gateway)")
 
         # Each node said so on the Service, through the API.
         def advertised_by():
