@@ -11,7 +11,7 @@
 #     --k8s 'ARGS'    extra arguments for bench/bench_k8s.py, e.g. --k8s '--runs 1 --duration 20'
 #     --ospf 'ARGS'   extra arguments for bench/bench_ospf.py, e.g. --ospf '--runs 5 --networks ptp'
 #     --bfd 'ARGS'    extra arguments for bench/bench_bfd.py, e.g. --bfd '--deaths 10 --no-load'
-# The daemon is $CIS_BINARY, else build/daemon/clusterip-speaker.
+# The daemon is $CIS_BINARY, else build/cmd/clusterip-speaker.
 set -eu
 cd "$(dirname "$0")/.."
 common="" bulk="" k8s="" ospf="" bfd=""

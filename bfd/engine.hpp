@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "bfd/session_fsm.hpp"
-#include "bgp/asio.hpp"
+#include "io/asio.hpp"
 #include "net/address.hpp"
 
 namespace bfd {

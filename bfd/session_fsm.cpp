@@ -3,16 +3,11 @@
 #include <algorithm>
 #include <ostream>
 
+#include "net/overloaded.hpp"
+
 namespace bfd {
 
-namespace {
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
-}  // namespace
+using net::Overloaded;
 
 std::ostream& operator<<(std::ostream& os, const Action& action) {
   std::visit(Overloaded{

@@ -6,6 +6,7 @@
 #include <random>
 #include <sstream>
 
+#include "bgp/collision.hpp"
 #include "bgp/socket_options.hpp"
 
 namespace bgp {
@@ -82,6 +83,7 @@ Peer::Peer(asio::io_context& io, config::PeerConfig config, std::uint32_t local_
       discard_warnings_(kDiscardWarningInterval) {}
 
 void Peer::start() {
+  started_ = true;
   spdlog::info("peer {}: starting (AS {}, {})", name_, config_.asn,
                config_.asn == local_as_ ? "iBGP" : "eBGP");
   const auto offered = fsm_.config().families;
@@ -105,8 +107,9 @@ void Peer::handle(const Event& event) {
     spdlog::info("peer {}: {} -> {} ({})", name_, to_string(before), to_string(after), why.str());
   }
   // A connection from the peer parked during OpenSent: resolve the collision now that we know
-  // the peer's identifier, or use it if our own connection has gone.
-  if (incoming_ && (after == State::open_confirm || after == State::active || after == State::connect)) {
+  // the peer's identifier, or use it if our own connection has gone (Idle included: the peer is
+  // there and wants a session).
+  if (incoming_ && after != State::open_sent && after != State::established) {
     auto socket = std::move(*incoming_);
     incoming_.reset();
     accept(std::move(socket));
@@ -137,9 +140,9 @@ void Peer::execute(const Action& action) {
           // An expiry already queued when the timer is re-armed or stopped completes without an
           // error: the generation tells it from the expiry of the arm now in force.
           const auto arm = ++timer_arms_[static_cast<std::size_t>(id)];
-          t.async_wait([this, id, arm](boost::system::error_code ec) {
+          t.async_wait(alive_([this, id, arm](boost::system::error_code ec) {
             if (!ec && arm == timer_arms_[static_cast<std::size_t>(id)]) handle(TimerExpired{id});
-          });
+          }));
         } else if constexpr (std::is_same_v<A, StopTimer>) {
           ++timer_arms_[static_cast<std::size_t>(a.timer)];
           timer(a.timer).cancel();
@@ -165,6 +168,10 @@ void Peer::execute(const Action& action) {
 
 std::string Peer::prepare_socket(asio::ip::tcp::socket& socket) {
   const int fd = socket.native_handle();
+  // Each flush is one write of whole messages: Nagle would only hold an UPDATE back until the
+  // router's delayed ACK of the previous write (up to 40 ms on Linux).
+  boost::system::error_code ignored;
+  socket.set_option(asio::ip::tcp::no_delay(true), ignored);
   const auto family = config_.address.family();
   std::string err;
   if (!config_.password.empty()) err = set_tcp_md5(fd, config_.address, config_.password);
@@ -185,9 +192,9 @@ void Peer::connect() {
     incoming_.reset();
     adopt(std::move(s));
     socket_is_outgoing_ = false;
-    asio::post(io_, [this, gen = generation_] {
+    asio::post(io_, alive_([this, gen = generation_] {
       if (gen == generation_) handle(TcpConnectionConfirmed{});
-    });
+    }));
     return;
   }
   close_now();
@@ -204,7 +211,7 @@ void Peer::connect() {
   socket_is_outgoing_ = true;
   const auto gen = generation_;
   spdlog::debug("peer {}: connecting to port {}", name_, config_.port);
-  socket_->async_connect(remote, [this, gen](boost::system::error_code ec) {
+  socket_->async_connect(remote, alive_([this, gen](boost::system::error_code ec) {
     if (gen != generation_) return;
     if (ec) {
       last_error_ = "connect: " + ec.message();
@@ -215,7 +222,7 @@ void Peer::connect() {
     }
     start_read();
     handle(TcpConnectionConfirmed{});
-  });
+  }));
 }
 
 void Peer::adopt(asio::ip::tcp::socket socket) {
@@ -225,48 +232,46 @@ void Peer::adopt(asio::ip::tcp::socket socket) {
 }
 
 void Peer::accept(asio::ip::tcp::socket socket) {
+  // Not started yet: the speaker holds this peer back until its predecessor (removed by a reload)
+  // has closed, so that the router never sees two of our connections at once.
+  if (!started_) return;
   if (auto err = prepare_socket(socket); !err.empty()) spdlog::warn("peer {}: {}", name_, err);
-  switch (fsm_.state()) {
-    case State::idle:
-      if (draining_ || restarting_) return;  // leaving: refuse
+  CollisionFacts facts;
+  facts.state = fsm_.state();
+  facts.leaving = draining_ || restarting_;
+  facts.current_is_outgoing = socket_is_outgoing_;
+  facts.local_id = fsm_.config().router_id;
+  if (fsm_.negotiated()) facts.remote_id = fsm_.negotiated()->peer_router_id;
+  const wire::Notification collision{wire::ErrorCode::cease, wire::subcode::connection_collision_resolution, {}};
+  switch (decide_incoming(facts)) {
+    case IncomingDecision::refuse:
+      return;  // the socket closes as it goes out of scope
+    case IncomingDecision::start_with_it:
       incoming_.emplace(std::move(socket));
       handle(AutomaticStart{});
       return;
-    case State::connect:
-    case State::active:
-      // Our own attempt has not reached OpenSent: the peer's connection wins (RFC 4271 §8.2.2).
+    case IncomingDecision::replace_attempt:
       spdlog::info("peer {}: the peer connected first; using its connection", name_);
       adopt(std::move(socket));
       socket_is_outgoing_ = false;
       handle(TcpConnectionConfirmed{});
       return;
-    case State::open_sent:
-      // Collision, but we do not know the peer's BGP Identifier yet: hold the new connection
-      // until the OPEN on the current one arrives (RFC 4271 §6.8).
+    case IncomingDecision::park:
       incoming_.emplace(std::move(socket));
       return;
-    case State::open_confirm:
-    case State::established: {
-      // §6.8: an Established session always wins; in OpenConfirm the higher identifier wins.
-      bool keep_current = fsm_.state() == State::established;
-      if (!keep_current) {
-        auto remote_id = fsm_.negotiated() ? fsm_.negotiated()->peer_router_id : 0;
-        keep_current = (fsm_.config().router_id > remote_id) == socket_is_outgoing_;
-      }
-      if (keep_current) {
-        auto bytes = wire::encode(wire::Notification{wire::ErrorCode::cease, wire::subcode::connection_collision_resolution, {}}, {});
-        boost::system::error_code ec;
-        asio::write(socket, asio::buffer(bytes), ec);
-        socket.close(ec);
-        spdlog::info("peer {}: connection collision, keeping the existing session", name_);
-      } else {
-        spdlog::info("peer {}: connection collision, the peer's connection wins", name_);
-        incoming_.emplace(std::move(socket));
-        handle(ManualStop{wire::Notification{wire::ErrorCode::cease, wire::subcode::connection_collision_resolution, {}}});
-        handle(ManualStart{});  // Connect picks up incoming_
-      }
+    case IncomingDecision::keep_current: {
+      auto bytes = wire::encode(collision, {});
+      boost::system::error_code ec;
+      asio::write(socket, asio::buffer(bytes), ec);
+      socket.close(ec);
+      spdlog::info("peer {}: connection collision, keeping the existing session", name_);
       return;
     }
+    case IncomingDecision::peer_wins:
+      spdlog::info("peer {}: connection collision, the peer's connection wins", name_);
+      incoming_.emplace(std::move(socket));
+      handle(ManualStop{collision});  // in Idle, handle() starts again on the parked connection
+      return;
   }
 }
 
@@ -274,7 +279,7 @@ void Peer::start_read() {
   if (read_buffer_.size() < read_used_ + kReadChunk) read_buffer_.resize(read_used_ + kReadChunk);
   const auto gen = generation_;
   socket_->async_read_some(asio::buffer(read_buffer_.data() + read_used_, kReadChunk),
-                           [this, gen](boost::system::error_code ec, std::size_t n) {
+                           alive_([this, gen](boost::system::error_code ec, std::size_t n) {
                              if (gen != generation_) return;
                              if (closing_) {
                                // Leaving: the peer closing its side means it has read our Cease.
@@ -290,7 +295,7 @@ void Peer::start_read() {
                              read_used_ += n;
                              on_bytes();
                              if (gen == generation_) start_read();
-                           });
+                           }));
 }
 
 void Peer::on_bytes() {
@@ -413,7 +418,7 @@ void Peer::flush() {
   out_.clear();
   writing_ = true;
   const auto gen = generation_;
-  asio::async_write(*socket_, asio::buffer(inflight_), [this, gen](boost::system::error_code ec, std::size_t) {
+  asio::async_write(*socket_, asio::buffer(inflight_), alive_([this, gen](boost::system::error_code ec, std::size_t) {
     if (gen != generation_) return;
     writing_ = false;
     if (ec) {
@@ -424,7 +429,7 @@ void Peer::flush() {
       return;
     }
     flush();
-  });
+  }));
 }
 
 void Peer::close_connection() {
@@ -433,9 +438,9 @@ void Peer::close_connection() {
   // peer before the FIN, but never wait on a stuck peer for long.
   closing_ = true;
   flush_deadline_.expires_after(kCloseTimeout);
-  flush_deadline_.async_wait([this, gen = generation_](boost::system::error_code ec) {
+  flush_deadline_.async_wait(alive_([this, gen = generation_](boost::system::error_code ec) {
     if (!ec && gen == generation_) close_now();
-  });
+  }));
   flush();
 }
 
@@ -567,9 +572,9 @@ void Peer::shutdown(std::string message, std::function<void()> done) {
     policy_.graceful_shutdown = true;
     sync_routes();
     drain_timer_.expires_after(gs.drain_time);
-    drain_timer_.async_wait([this](boost::system::error_code ec) {
+    drain_timer_.async_wait(alive_([this](boost::system::error_code ec) {
       if (!ec) withdraw_all_and_stop();
-    });
+    }));
     return;
   }
   withdraw_all_and_stop();

@@ -12,7 +12,8 @@
 #include <vector>
 
 #include "bgp/adj_rib_out.hpp"
-#include "bgp/asio.hpp"
+#include "io/alive_guard.hpp"
+#include "io/asio.hpp"
 #include "bgp/received_prefixes.hpp"
 #include "bgp/session_fsm.hpp"
 #include "bgp/warning_limiter.hpp"
@@ -52,6 +53,7 @@ class Peer {
   Peer& operator=(const Peer&) = delete;
 
   void start();
+  bool started() const { return started_; }
   // New desired routes: sends the difference when Established. Until the first call (routes
   // null) an Established session gets nothing, not even End-of-RIB.
   void set_routes(std::shared_ptr<const net::RouteSet> routes);
@@ -127,6 +129,8 @@ class Peer {
   ReceivedPrefixes received_;        // what the peer announces, counted against max_prefixes
   WarningLimiter discard_warnings_;  // "discarded path attribute" lines
   std::optional<Clock::time_point> established_since_;
+  bool started_ = false;
+  AliveGuard alive_;  // every completion handler goes through it: a destroyed peer's do nothing
 };
 
 }  // namespace bgp

@@ -5,15 +5,12 @@
 #include <ostream>
 #include <utility>
 
+#include "net/overloaded.hpp"
+
 namespace bgp {
 namespace {
 
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
+using net::Overloaded;
 
 constexpr std::uint8_t kBgpVersion = 4;
 // RFC 4271 §8.2.2: in OpenSent the HoldTimer is set to "a large value"; 4 minutes is suggested.

@@ -67,7 +67,7 @@ void Speaker::listen(const asio::ip::tcp::endpoint& endpoint) {
 }
 
 void Speaker::accept_next(asio::ip::tcp::acceptor& acceptor) {
-  acceptor.async_accept([this, &acceptor](boost::system::error_code ec, asio::ip::tcp::socket socket) {
+  acceptor.async_accept(alive_([this, &acceptor](boost::system::error_code ec, asio::ip::tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) {
       boost::system::error_code ignored;
@@ -87,7 +87,7 @@ void Speaker::accept_next(asio::ip::tcp::acceptor& acceptor) {
       }
     }
     accept_next(acceptor);
-  });
+  }));
 }
 
 void Speaker::set_routes(net::RouteSet routes) {
@@ -97,8 +97,32 @@ void Speaker::set_routes(net::RouteSet routes) {
 
 void Speaker::retire(std::unique_ptr<Peer> peer, const std::string& why) {
   spdlog::info("peer {}: {}", peer->config().address.to_string(), why);
-  peer->shutdown("clusterip-speaker: " + why, [] {});
+  Peer* closing = peer.get();
   retired_.push_back(std::move(peer));
+  // Called from inside the peer: free it only once that call has returned.
+  closing->shutdown("clusterip-speaker: " + why, [this, closing] {
+    asio::post(io_, alive_([this, closing] {
+      std::erase_if(retired_, [closing](const auto& p) { return p.get() == closing; });
+      start_waiting_peers();
+      if (on_retired_) on_retired_();
+    }));
+  });
+}
+
+std::vector<config::PeerConfig> Speaker::retiring_peers() const {
+  std::vector<config::PeerConfig> out;
+  for (const auto& p : retired_) out.push_back(p->config());
+  return out;
+}
+
+void Speaker::start_waiting_peers() {
+  for (auto& p : peers_) {
+    if (p->started()) continue;
+    const bool predecessor_closing = std::any_of(retired_.begin(), retired_.end(), [&](const auto& r) {
+      return r->config().address == p->config().address;
+    });
+    if (!predecessor_closing) p->start();
+  }
 }
 
 namespace {
@@ -134,12 +158,10 @@ void Speaker::reconfigure(const config::BgpConfig& next) {
   }
   config_ = next;
   peers_ = std::move(kept);
-  std::vector<Peer*> started;
   for (const auto& c : config_.peers) {
     bool have = std::any_of(peers_.begin(), peers_.end(), [&](const auto& p) { return p->config().address == c.address; });
     if (have) continue;
     peers_.push_back(std::make_unique<Peer>(io_, c, config_.asn, router_id_, routes_));
-    started.push_back(peers_.back().get());
     // A listener that stays open needs the new peer's TCP MD5 key before its SYN arrives.
     for (auto& a : acceptors_) {
       if (c.password.empty() || c.address.is_v4() != a->local_endpoint().address().is_v4()) continue;
@@ -153,7 +175,7 @@ void Speaker::reconfigure(const config::BgpConfig& next) {
     if (any_v4) listen({asio::ip::address_v4::any(), config_.listen_port});
     if (any_v6) listen({asio::ip::address_v6::any(), config_.listen_port});
   }
-  for (auto* p : started) p->start();
+  start_waiting_peers();
 }
 
 DepartureFacts Speaker::departure_facts(const Peer& p, bool can_deliver) const {

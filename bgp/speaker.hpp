@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "bgp/asio.hpp"
+#include "io/asio.hpp"
 #include "bgp/departure.hpp"
 #include "bgp/peer.hpp"
 #include "config/config.hpp"
@@ -34,6 +34,11 @@ class Speaker {
   // peers leave as on shutdown (drain, withdraw, Cease), changed and new ones start afresh.
   // Passwords must already be resolved.
   void reconfigure(const config::BgpConfig& config);
+  // Peers removed or replaced by a reload that are still closing (each is freed once closed),
+  // and a listener told each time one of them has closed.
+  std::size_t retiring() const { return retired_.size(); }
+  std::vector<config::PeerConfig> retiring_peers() const;
+  void on_retired(std::function<void()> listener) { on_retired_ = std::move(listener); }
 
  private:
   void listen(const asio::ip::tcp::endpoint& endpoint);
@@ -42,15 +47,18 @@ class Speaker {
   asio::io_context& io_;
   config::BgpConfig config_;
   void retire(std::unique_ptr<Peer> peer, const std::string& why);
+  void start_waiting_peers();
   DepartureFacts departure_facts(const Peer& p, bool can_deliver) const;
 
   std::uint32_t router_id_;
   std::shared_ptr<const net::RouteSet> routes_;  // the last plan; null before the first
   std::vector<std::unique_ptr<Peer>> peers_;
-  // Peers removed by a reload. Their callbacks may still be queued on the io_context, so they
-  // live as long as the speaker (a few kilobytes per removed peer and reload).
+  // Peers removed by a reload, until they have closed. A new peer for the same address waits
+  // for them (not started) so that the router never sees two of our sessions at once.
   std::vector<std::unique_ptr<Peer>> retired_;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
+  std::function<void()> on_retired_;
+  AliveGuard alive_;
 };
 
 }  // namespace bgp

@@ -30,11 +30,14 @@ BfdSessions::BfdSessions(asio::io_context& io, std::function<void(const bfd::Ses
 }
 
 void BfdSessions::sync(const config::BgpConfig& bgp, const config::OspfConfig& ospf,
-                       const std::vector<ospf::NeighborStatus>& ospf_neighbors) {
+                       const std::vector<ospf::NeighborStatus>& ospf_neighbors,
+                       const std::vector<config::PeerConfig>& leaving_peers) {
   std::map<bfd::SessionKey, bfd::Timers> wanted;
   if (bgp.enabled)
     for (const auto& p : bgp.peers)
       if (p.bfd.enabled) wanted.emplace(bfd::SessionKey{p.address, p.multihop > 1}, to_timers(p.bfd));
+  for (const auto& p : leaving_peers)  // after the configured ones: a replacement's timers win
+    if (p.bfd.enabled) wanted.emplace(bfd::SessionKey{p.address, p.multihop > 1}, to_timers(p.bfd));
   if (ospf.enabled)
     for (const auto& n : ospf_neighbors) {
       if (!n.two_way) continue;

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "bgp/asio.hpp"
+#include "io/asio.hpp"
 
 namespace cisd {
 

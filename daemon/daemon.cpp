@@ -13,26 +13,26 @@
 #include <optional>
 #include <sstream>
 
-#include "bgp/asio.hpp"
+#include "io/asio.hpp"
 #include "bgp/speaker.hpp"
 #include "daemon/bfd_sessions.hpp"
-#include "daemon/endpoints.hpp"    // Observability
+#include "daemon/endpoints.hpp"
 #include "daemon/event_recorder.hpp"
-#include "daemon/http_server.hpp"  // Observability
-#include "daemon/metrics.hpp"      // Observability
+#include "daemon/http_server.hpp"
+#include "daemon/metrics.hpp"
 #include "daemon/config_watcher.hpp"
 #include "daemon/kubernetes_source.hpp"
 #include "daemon/logging.hpp"
-#include "daemon/local_addresses.hpp"
+#include "kernel/local_addresses.hpp"
 #include "daemon/plan_warnings.hpp"
-#include "daemon/netlink.hpp"
+#include "kernel/netlink.hpp"
 #include "daemon/peer_selection.hpp"
 #include "daemon/planner.hpp"
 #include "daemon/planner_refusals.hpp"
 #include "daemon/privileges.hpp"
 #include "daemon/version.hpp"
 #include "daemon/withdraw_damper.hpp"
-#include "ospf/speaker.hpp"  // OSPF
+#include "ospf/speaker.hpp"
 
 namespace cisd {
 
@@ -52,7 +52,7 @@ std::optional<std::string> read_secret(const std::string& path, std::string& out
 }
 
 // The sources -> planner -> speakers pipeline, on one io_context.
-class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it as a DaemonView
+class Daemon : public DaemonView {  // the HTTP endpoint sees it as a DaemonView
  public:
   Daemon(asio::io_context& io, config::Config cfg, std::uint32_t router_id, const std::string& bfd_state_file)
       : io_(io),
@@ -69,13 +69,13 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
       spdlog::info("BGP: AS {}, router id {}, {} peer(s) of {} configured", cfg_.bgp.asn,
                    net::Address::v4(router_id).to_string(), peers_.bgp.peers.size(), cfg_.bgp.peers.size());
     }
-    if (cfg_.ospf.enabled) ospf_.emplace(io_, cfg_.ospf, router_id);  // OSPF
-    router_id_ = router_id;  // Observability
+    if (cfg_.ospf.enabled) ospf_.emplace(io_, cfg_.ospf, router_id);
+    router_id_ = router_id;
   }
 
   // Empty on success, else why the daemon cannot start.
   std::string start() {
-    watch_own_addresses();  // Abuse resistance
+    watch_own_addresses();
     watch_gateways();
     if (cfg_.kubernetes.enabled) {
       kubernetes_.emplace(io_, cfg_, facts_, [this] { request_replan(); });
@@ -84,18 +84,21 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
     } else if (!cfg_.advertise.service_cidrs) {
       spdlog::warn("advertise.service_cidrs is auto and Kubernetes is disabled: no Service CIDR to advertise");
     }
-    if (speaker_) speaker_->start();
+    if (speaker_) {
+      speaker_->on_retired([this] { sync_bfd(); });  // a peer removed by a reload has left
+      speaker_->start();
+    }
     if (ospf_) {
       ospf_->on_neighbors_changed([this] { sync_bfd(); });
       ospf_->start();
     }
     sync_bfd();
-    start_http();  // Observability
+    start_http();
     request_replan();
     return {};
   }
 
-  // Observability: what /status, /metrics and /readyz read; see daemon/endpoints.hpp.
+  // What /status, /metrics and /readyz read; see daemon/endpoints.hpp.
   Status status(RoutePage page) const override {
     Status s;
     s.taken_at = std::chrono::steady_clock::now();
@@ -164,7 +167,7 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
   }
 
   void depart(bgp::OnSigterm on_sigterm, std::function<void()> done) {
-    // OSPF: both speakers leave at once; `done` when the last one has finished.
+    // Both speakers leave at once; `done` when the last one has finished.
     auto pending = std::make_shared<int>((speaker_ ? 1 : 0) + (ospf_ ? 1 : 0));
     if (*pending == 0) return done();
     auto finished = [pending, done = std::move(done)] {
@@ -175,7 +178,7 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
     if (speaker_)
       speaker_->shutdown("clusterip-speaker on " + cfg_.node.name + " is shutting down", on_sigterm,
                          withheld_.empty(), finished);
-    if (ospf_) ospf_->shutdown(finished);  // OSPF
+    if (ospf_) ospf_->shutdown(finished);
   }
 
   // A new, valid configuration: apply what changed, keep what did not (sessions included).
@@ -194,19 +197,19 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
     };
     keep(cfg_.node.router_id != old.node.router_id, "node.router_id", cfg_.node.router_id, old.node.router_id);
     keep(cfg_.bgp.enabled != old.bgp.enabled, "bgp.enabled", cfg_.bgp.enabled, old.bgp.enabled);
-    keep(!(cfg_.ospf == old.ospf), "the ospf section", cfg_.ospf, old.ospf);  // OSPF
-    // Least privilege: a new privileged bind or use fails after the drop; say so, not just "EACCES".
+    keep(!(cfg_.ospf == old.ospf), "the ospf section", cfg_.ospf, old.ospf);
+    // A new privileged bind or use fails after the drop; say so, not just "EACCES".
     for (const auto& p : reload_privilege_problems(old, cfg_, held_capabilities(), unprivileged_port_start()))
       spdlog::error("reload: {}", p);
 
     if (!(cfg_.log == old.log)) setup_logging(cfg_.log);
-    if (cfg_.advertise.withdraw_delay != old.advertise.withdraw_delay)
-      damper_ = WithdrawDamper(cfg_.advertise.withdraw_delay);
+    damper_.set_delay(cfg_.advertise.withdraw_delay);
     if (cfg_.advertise.service_cidrs) facts_.service_cidrs = *cfg_.advertise.service_cidrs;
 
     const bool kubernetes_changed = !(cfg_.kubernetes == old.kubernetes) || cfg_.node.name != old.node.name ||
                                     cfg_.advertise.service_cidrs.has_value() != old.advertise.service_cidrs.has_value() ||
-                                    cfg_.advertise.require_programmed != old.advertise.require_programmed;
+                                    cfg_.advertise.require_programmed != old.advertise.require_programmed ||
+                                    cfg_.advertise.require_kube_proxy != old.advertise.require_kube_proxy;
     if (kubernetes_changed) {
       // Start over: nothing new is advertised until the new source has synced; the routes
       // already advertised stay meanwhile.
@@ -225,8 +228,8 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
       speaker_->reconfigure(peers_.bgp);
     }
     sync_bfd();
-    refresh_protected_addresses();  // Abuse resistance: the peers may have changed
-    if (!(cfg_.http == old.http)) {  // Observability
+    refresh_protected_addresses();  // the peers may have changed
+    if (!(cfg_.http == old.http)) {
       http_.reset();
       start_http();
     }
@@ -276,7 +279,8 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
   }
 
   void sync_bfd() {
-    bfd_.sync(peers_.bgp, cfg_.ospf, ospf_ ? ospf_->neighbors() : std::vector<ospf::NeighborStatus>{});
+    bfd_.sync(peers_.bgp, cfg_.ospf, ospf_ ? ospf_->neighbors() : std::vector<ospf::NeighborStatus>{},
+              speaker_ ? speaker_->retiring_peers() : std::vector<config::PeerConfig>{});
   }
 
   // This Node's labels once the Node has been seen; nullopt before (and without Kubernetes).
@@ -320,7 +324,7 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
   // `address: gateway` follows the routing table: any route change re-reads the gateways.
   void watch_gateways() {
     if (!speaker_) return;
-    auto watcher = netlink::RouteWatcher::create(io_.get_executor(), [this] {
+    auto watcher = netlink::InterfaceWatcher::create_for_routes(io_.get_executor(), [this](const auto&) {
       if (!wants_gateway()) return;
       read_gateways();
       apply_peer_selection();
@@ -343,7 +347,7 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
   // (the next one waits as long as the last one took): an idle daemon reacts at once, a busy one
   // folds many events into each plan instead of falling behind one full replan per event.
   void request_replan() {
-    if (!changed_at_) changed_at_ = std::chrono::steady_clock::now();  // Observability
+    if (!changed_at_) changed_at_ = std::chrono::steady_clock::now();
     if (replan_posted_) return;
     replan_posted_ = true;
     const auto now = std::chrono::steady_clock::now();
@@ -371,10 +375,10 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
       spdlog::debug("plan: waiting for {}", kubernetes_->waiting_for());
       return;
     }
-    const auto plan_start = std::chrono::steady_clock::now();  // Observability
+    const auto plan_start = std::chrono::steady_clock::now();
     // Only the Services and EndpointSlices that changed are replanned (see Planner).
     Plan planned = planner_.update(facts_, cfg_.advertise, facts_.take_changes());
-    metrics_.observe_plan(std::chrono::steady_clock::now() - plan_start);  // Observability
+    metrics_.observe_plan(std::chrono::steady_clock::now() - plan_start);
     for (const auto& w : plan_warnings_.newly_seen(planned.warnings)) spdlog::warn("plan: {}", w);
     if (planned.withheld != withheld_) {
       if (!planned.withheld.empty())
@@ -383,7 +387,7 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
         spdlog::info("plan: advertising again ({} no longer holds)", withheld_);
       withheld_ = planned.withheld;
     }
-    // Abuse resistance: each new refusal counted once, logged (rate-limited) naming the Service.
+    // Each new refusal counted once, logged (rate-limited) naming the Service.
     auto refusals = refusals_.update(planned.refused, RefusalReporter::Clock::now());
     for (const auto& r : refusals.added) metrics_.count_refused(r.reason);
     for (const auto& line : refusals.lines) spdlog::warn("plan: {}", line);
@@ -391,8 +395,8 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
     log_changes(routes);
     if (events_) events_->record(service_events(advertised_, routes), facts_.services);
     if (speaker_) speaker_->set_routes(routes);
-    if (ospf_) ospf_->set_routes(routes);  // OSPF
-    // Observability: from the first change that asked for this replan to the speakers.
+    if (ospf_) ospf_->set_routes(routes);
+    // From the first change that asked for this replan to the speakers.
     if (changed_at_) metrics_.observe_event_to_advertisement(std::chrono::steady_clock::now() - *changed_at_);
     changed_at_.reset();
     last_plan_ = std::move(planned);
@@ -406,7 +410,7 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
     }
   }
 
-  // Abuse resistance: addresses no Service may attract (this host's and the BGP peers'), kept
+  // Addresses no Service may attract (this host's and the BGP peers'), kept
   // current by netlink address events.
   void refresh_protected_addresses() {
     std::map<net::Address, std::string> addresses;
@@ -419,7 +423,7 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
 
   void watch_own_addresses() {
     refresh_protected_addresses();
-    auto watcher = netlink::AddressWatcher::create(io_.get_executor(), [this](const netlink::AddressEvent&) {
+    auto watcher = netlink::InterfaceWatcher::create(io_.get_executor(), [this](const netlink::InterfaceEvent&) {
       if (addresses_refresh_posted_) return;  // a burst of events: one re-read
       addresses_refresh_posted_ = true;
       asio::post(io_, [this] {
@@ -434,7 +438,7 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
                    watcher.error().message);
   }
 
-  // Observability: http.listen "" disables the endpoint; a bind failure is logged, not fatal.
+  // http.listen "" disables the endpoint; a bind failure is logged, not fatal.
   void start_http() {
     if (cfg_.http.listen.empty()) return;
     http_.emplace(io_, [this](const HttpRequest& request) { return serve(*this, metrics_, request); });
@@ -467,9 +471,9 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
   DefaultGateways gateways_;  // only read while a peer has `address: gateway`
   std::optional<std::map<std::string, std::string>> node_labels_;  // this Node's, once seen
   PeerSelection peers_;        // the configured peers that apply to this node, as the speaker has them
-  std::unique_ptr<netlink::RouteWatcher> route_watcher_;
+  std::unique_ptr<netlink::InterfaceWatcher> route_watcher_;
   std::optional<bgp::Speaker> speaker_;
-  std::optional<ospf::Speaker> ospf_;  // OSPF
+  std::optional<ospf::Speaker> ospf_;
   std::optional<KubernetesSource> kubernetes_;
   std::optional<EventRecorder> events_;  // only with kubernetes.events
   Planner planner_;  // keeps the last plan, to replan only what changed
@@ -478,13 +482,13 @@ class Daemon : public DaemonView {  // Observability: the HTTP endpoint sees it 
   net::RouteSet advertised_;
   std::string withheld_;
   PlanWarnings plan_warnings_;  // logged once while they hold
-  RefusalReporter refusals_;  // Abuse resistance
-  std::unique_ptr<netlink::AddressWatcher> address_watcher_;
+  RefusalReporter refusals_;
+  std::unique_ptr<netlink::InterfaceWatcher> address_watcher_;
   bool addresses_refresh_posted_ = false;
   bool replan_posted_ = false;
   asio::steady_timer replan_timer_{io_};
   std::chrono::steady_clock::time_point next_replan_allowed_{};
-  // Observability
+  // For status, explain and metrics:
   std::uint32_t router_id_ = 0;
   Plan last_plan_;   // routes, exclusions and reasons, for explain
   bool planned_ = false;
@@ -500,7 +504,7 @@ std::optional<std::string> resolve_secrets(config::Config& cfg) {
     if (auto err = read_secret(peer.password_file, peer.password))
       return "bgp peer " + config::peer_name(peer) + ": password_file: " + *err;
   }
-  for (auto& interface : cfg.ospf.interfaces) {  // OSPF
+  for (auto& interface : cfg.ospf.interfaces) {
     if (interface.auth.key_file.empty()) continue;
     if (auto err = read_secret(interface.auth.key_file, interface.auth.key))
       return "ospf interface " + interface.name + ": auth.key_file: " + *err;
@@ -531,7 +535,7 @@ int run_daemon(config::Config cfg, const std::string& config_path, bgp::OnSigter
         router_id = source_address_toward(**gateway);
     if (!peer.gateway && peer.address.is_v4()) router_id = source_address_toward(peer.address);
   }
-  if (!router_id) router_id = cfg.ospf.enabled ? cfg.ospf.router_id : std::nullopt;  // OSPF
+  if (!router_id) router_id = cfg.ospf.enabled ? cfg.ospf.router_id : std::nullopt;
   if (!router_id) router_id = first_global_ipv4();
   if (!cfg.node.router_id && router_id) spdlog::info("router id {} (auto)", router_id->to_string());
   if (!router_id) {
@@ -544,7 +548,7 @@ int run_daemon(config::Config cfg, const std::string& config_path, bgp::OnSigter
   }
 
   asio::io_context io;
-  const CapabilityMask still_needed = capabilities_needed(cfg);  // Least privilege
+  const CapabilityMask still_needed = capabilities_needed(cfg);
   std::string bfd_state_file;
   if (!state_dir.empty()) {
     std::error_code ec;
@@ -562,7 +566,7 @@ int run_daemon(config::Config cfg, const std::string& config_path, bgp::OnSigter
     spdlog::error("{}", err);
     return 1;
   }
-  drop_privileges(still_needed, run_as);  // Least privilege: the listeners are bound (docs/security.md)
+  drop_privileges(still_needed, run_as);  // the listeners are bound: now only what is still needed
 
   // Reload on SIGHUP and when the file changes. A bad file is refused with its errors and the
   // running configuration stays.

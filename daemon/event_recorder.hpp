@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bgp/asio.hpp"
+#include "io/asio.hpp"
 #include "daemon/event_rate_limiter.hpp"
 #include "daemon/service_events.hpp"
 #include "k8s/http_client.hpp"

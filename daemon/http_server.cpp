@@ -1,6 +1,6 @@
 #include "daemon/http_server.hpp"
 
-#include "config/listen_address.hpp"
+#include "io/listen_endpoint.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -11,15 +11,6 @@ namespace cisd {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
-
-std::optional<asio::ip::tcp::endpoint> parse_listen(std::string_view text) {
-  const auto listen = config::parse_listen_address(text);
-  if (!listen) return std::nullopt;
-  boost::system::error_code ec;
-  auto address = asio::ip::make_address(listen->address.to_string(), ec);
-  if (ec) return std::nullopt;
-  return asio::ip::tcp::endpoint(address, listen->port);
-}
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "bgp/asio.hpp"
+#include "io/asio.hpp"
 #include "daemon/http_server_work_budget.hpp"
 
 namespace cisd {
@@ -29,8 +29,6 @@ struct HttpResponse {
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
-// "127.0.0.1:9474", "[::1]:9474" -> endpoint; nullopt if malformed. Port 0 picks a free port.
-std::optional<asio::ip::tcp::endpoint> parse_listen(std::string_view text);
 // "/explain?ip=10.96.0.10" -> path and decoded query; nullopt on a bad percent escape.
 std::optional<HttpRequest> parse_target(std::string_view target);
 

@@ -7,7 +7,7 @@
 #include <chrono>
 #include <map>
 
-#include "bgp/asio.hpp"
+#include "io/asio.hpp"
 
 namespace cisd {
 

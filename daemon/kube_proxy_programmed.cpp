@@ -202,12 +202,12 @@ AddressSet ipvs_programmed(const std::vector<netlink::InterfaceAddress>& address
 }
 
 ReadResult read_ipvs_programmed(const std::string& interface_name) {
-  auto addrs = netlink::interface_addresses(interface_name);
-  if (!addrs) {
-    if (addrs.error().no_such_interface) return AddressSet{};  // kube-proxy has not created it yet
-    return net::Unexpected(addrs.error().message);
+  auto interface = netlink::read_interface(interface_name);
+  if (!interface) {
+    if (interface.error().no_such_interface) return AddressSet{};  // kube-proxy has not created it yet
+    return net::Unexpected(interface.error().message);
   }
-  return ipvs_programmed(*addrs);
+  return ipvs_programmed(interface->addresses);
 }
 
 namespace {
@@ -458,7 +458,7 @@ void KubeProxyProgrammed::update_watcher() {
   }
   if (watcher_) return;
   // Events are coalesced into one re-read: kube-proxy adds thousands of addresses at start.
-  auto w = netlink::AddressWatcher::create(executor_, [weak = weak_from_this()](const netlink::AddressEvent&) {
+  auto w = netlink::InterfaceWatcher::create(executor_, [weak = weak_from_this()](const netlink::InterfaceEvent&) {
     auto self = weak.lock();
     if (!self || self->event_refresh_posted_) return;
     self->event_refresh_posted_ = true;

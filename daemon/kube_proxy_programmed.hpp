@@ -27,8 +27,8 @@
 #include <utility>
 #include <vector>
 
-#include "bgp/asio.hpp"
-#include "daemon/netlink.hpp"
+#include "io/asio.hpp"
+#include "kernel/netlink.hpp"
 #include "net/address.hpp"
 #include "net/expected.hpp"
 
@@ -152,7 +152,7 @@ class KubeProxyProgrammed : public std::enable_shared_from_this<KubeProxyProgram
   KubeProxyProgrammedOptions options_;
   Handler on_change_;
   asio::steady_timer timer_;
-  std::unique_ptr<netlink::AddressWatcher> watcher_;
+  std::unique_ptr<netlink::InterfaceWatcher> watcher_;
   std::unique_ptr<asio::thread_pool> worker_;
 
   ProxyMode mode_ = ProxyMode::unknown;

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "bgp/asio.hpp"
+#include "io/asio.hpp"
 #include "config/config.hpp"
 #include "daemon/kube_proxy_programmed.hpp"
 #include "daemon/planner.hpp"
@@ -20,6 +20,7 @@ namespace cisd {
 class KubernetesSource {
  public:
   // `facts` outlives this object; `changed` is called (on the io_context) after every update.
+  // The source keeps its own copy of `config`: a reload that changes what it uses makes a new one.
   KubernetesSource(asio::io_context& io, const config::Config& config, Facts& facts, std::function<void()> changed);
   ~KubernetesSource();
 
@@ -42,7 +43,7 @@ class KubernetesSource {
   void watch_service_cidrs(const std::string& version);
 
   asio::io_context& io_;
-  const config::Config& config_;
+  const config::Config config_;  // without the static prefixes, which are none of its business
   Facts& facts_;
   std::function<void()> changed_;
   std::shared_ptr<k8s::HttpClient> client_;

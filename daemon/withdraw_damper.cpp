@@ -15,6 +15,14 @@ net::RouteSet WithdrawDamper::apply(const net::RouteSet& planned, Clock::time_po
   return advertised_ = std::move(out);
 }
 
+void WithdrawDamper::set_delay(std::chrono::milliseconds delay) {
+  delay_ = delay;
+  if (delay_.count() > 0) return;
+  // apply() will pass the plan through without bookkeeping: what it knows now would go stale.
+  held_.clear();
+  advertised_ = {};
+}
+
 net::RouteSet WithdrawDamper::withdraw_all() {
   held_.clear();
   advertised_ = {};

@@ -16,6 +16,10 @@ class WithdrawDamper {
 
   explicit WithdrawDamper(std::chrono::milliseconds delay) : delay_(delay) {}
 
+  // A reload's new delay. Held routes stay held, now until their withdrawal is `delay` old; a
+  // delay of 0 lets them go at the next apply(), and from then on nothing is tracked.
+  void set_delay(std::chrono::milliseconds delay);
+
   // What to advertise now: the plan, plus routes that left it less than `delay` ago.
   net::RouteSet apply(const net::RouteSet& planned, Clock::time_point now);
   // When apply() should run again to let a held route go; nullopt when nothing is held.

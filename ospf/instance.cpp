@@ -9,17 +9,13 @@
 #include "ospf/instance_impl.hpp"
 #include "ospf/packet_packing.hpp"
 #include "ospf/wire/packet_codec.hpp"
+#include "net/overloaded.hpp"
 
 namespace ospf {
 
 namespace {
 
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
+using net::Overloaded;
 
 std::size_t slot(TimerId timer) { return static_cast<std::size_t>(timer); }
 

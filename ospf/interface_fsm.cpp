@@ -5,17 +5,12 @@
 #include <utility>
 
 #include "config/duration.hpp"
+#include "net/overloaded.hpp"
 
 namespace ospf {
 namespace {
 
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
-
+using net::Overloaded;
 
 bool is_designated(InterfaceState s) { return s == InterfaceState::dr || s == InterfaceState::backup; }
 

@@ -1,13 +1,10 @@
 // What the kernel says about an OSPF interface right now: ifindex, primary IPv4 address and prefix,
-// MTU, and whether it is usable (up, carrier, an IPv4 address). Read-only.
-// Kernel state is meant to be read in daemon/netlink only; that module offers addresses
-// but not ifindex, MTU or link flags, and the ospf library cannot depend on daemon_core, so this one
-// small reader uses getifaddrs(3), if_nametoindex(3) and SIOCGIFMTU. Move it behind daemon/netlink
-// when that grows a link reader.
+// MTU, and whether it is usable (up, carrier, an IPv4 address). Read through kernel/netlink.
 #pragma once
 #include <optional>
 #include <string>
 
+#include "kernel/netlink.hpp"
 #include "ospf/instance.hpp"
 
 namespace ospf {
@@ -18,5 +15,7 @@ struct InterfaceReading {
 };
 
 InterfaceReading read_interface(const std::string& name);
+// The same, from what netlink read (pure).
+InterfaceReading reading_of(const netlink::Interface& interface);
 
 }  // namespace ospf

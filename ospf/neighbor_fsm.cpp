@@ -4,16 +4,12 @@
 #include <ostream>
 #include <utility>
 
+#include "net/overloaded.hpp"
+
 namespace ospf {
 namespace {
 
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
-
+using net::Overloaded;
 
 bool same_lsa(const wire::LsaHeader& h, const wire::LsaRequest& r) {
   return h.type == r.type && h.ls_id == r.ls_id && h.advertising_router == r.advertising_router;

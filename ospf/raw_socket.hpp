@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "bgp/asio.hpp"
+#include "io/asio.hpp"
 #include "net/expected.hpp"
 
 namespace ospf {

@@ -23,7 +23,7 @@ Speaker::Speaker(asio::io_context& io, const config::OspfConfig& config, std::ui
       router_id_(choose_router_id(config, router_id)),
       instance_(config_, router_id_),
       wakeup_timer_(io),
-      poll_timer_(io),
+      retry_timer_(io),
       shutdown_timer_(io) {
   for (const auto& i : config_.interfaces) interfaces_.push_back(Interface{i.name, std::nullopt, nullptr, {}, {}});
 }
@@ -39,7 +39,8 @@ void Speaker::start() {
   started_ = true;
   spdlog::info("OSPF: router id {}, area {}, {} interface(s)", net::dotted(router_id_), config_.area.to_string(),
                interfaces_.size());
-  poll_interfaces();
+  watch_interfaces();
+  read_interfaces();
 }
 
 Speaker::Interface* Speaker::find(const std::string& name) {
@@ -48,8 +49,28 @@ Speaker::Interface* Speaker::find(const std::string& name) {
   return nullptr;
 }
 
-// The kernel's view, every kInterfacePollInterval: up, down, or changed (address, ifindex, MTU).
-void Speaker::poll_interfaces() {
+// Kernel events (a burst of them posts one re-read): an interface came up, went down or changed
+// (address, ifindex, MTU).
+void Speaker::watch_interfaces() {
+  auto watcher = netlink::InterfaceWatcher::create(io_.get_executor(), [this, alive = alive_](const netlink::InterfaceEvent&) {
+    if (!*alive || reread_posted_) return;
+    reread_posted_ = true;
+    asio::post(io_, [this, alive] {
+      if (!*alive) return;
+      reread_posted_ = false;
+      read_interfaces();
+    });
+  });
+  if (watcher) {
+    interface_watcher_ = std::move(*watcher);
+    return;
+  }
+  spdlog::warn("OSPF: no interface events from the kernel ({}); reading the interfaces every {} ms",
+               watcher.error().message, kInterfaceRetryInterval.count());
+}
+
+void Speaker::read_interfaces() {
+  bool retry = !interface_watcher_;
   for (auto& i : interfaces_) {
     auto reading = read_interface(i.name);
     if (reading.info) {
@@ -57,6 +78,7 @@ void Speaker::poll_interfaces() {
       if (i.up && *i.up == *reading.info && i.socket) continue;
       if (i.up) bring_down(i, "changed");
       bring_up(i, *reading.info);
+      retry = retry || !i.socket;
     } else {
       if (i.up) {
         bring_down(i, reading.why_not);
@@ -67,10 +89,14 @@ void Speaker::poll_interfaces() {
     }
   }
   flush();
-  poll_timer_.expires_after(kInterfacePollInterval);
-  poll_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
+  if (retry) retry_later();
+}
+
+void Speaker::retry_later() {
+  retry_timer_.expires_after(kInterfaceRetryInterval);
+  retry_timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
     if (ec || !*alive) return;
-    poll_interfaces();
+    read_interfaces();
   });
 }
 
@@ -90,7 +116,7 @@ void Speaker::bring_up(Interface& i, const InterfaceInfo& info) {
   if (!socket) {
     if (socket.error() != i.last_socket_error) spdlog::error("OSPF: {}", socket.error());
     i.last_socket_error = socket.error();
-    return;  // retried at the next poll
+    return;  // read_interfaces() retries later
   }
   i.last_socket_error.clear();
   i.socket = std::move(*socket);
@@ -118,7 +144,8 @@ void Speaker::on_socket_error(const std::string& name, const std::string& error)
   if (!i || !i->up) return;
   spdlog::error("OSPF: interface {}: {}; reopening", name, error);
   bring_down(*i, "socket error");
-  flush();  // the next poll opens it again
+  flush();
+  retry_later();  // opens it again
 }
 
 void Speaker::set_routes(const net::RouteSet& routes) {
@@ -214,7 +241,8 @@ void Speaker::finish_shutdown(const char* how) {
   auto done = std::move(shutdown_done_);
   shutdown_done_ = nullptr;
   shutdown_timer_.cancel();
-  poll_timer_.cancel();
+  retry_timer_.cancel();
+  interface_watcher_.reset();
   spdlog::info("OSPF: left: {}", how);
   // Not from inside flush(): the caller may stop the io_context or destroy us.
   asio::post(io_, [done = std::move(done)] { done(); });

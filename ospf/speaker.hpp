@@ -10,7 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "bgp/asio.hpp"
+#include "io/asio.hpp"
+#include "kernel/netlink.hpp"
 #include "config/config.hpp"
 #include "net/route_set.hpp"
 #include "ospf/instance.hpp"
@@ -41,7 +42,9 @@ class Speaker {
   void bfd_down(std::uint32_t address);
   const InstanceCounters& counters() const { return instance_.counters(); }
 
-  static constexpr std::chrono::milliseconds kInterfacePollInterval{1000};
+  // Interfaces are re-read on the kernel's link and address events; this long after a failure
+  // to open a socket (or always, when events are unavailable) they are read again.
+  static constexpr std::chrono::milliseconds kInterfaceRetryInterval{1000};
   static constexpr std::chrono::milliseconds kShutdownLimit{2000};
 
  private:
@@ -53,7 +56,9 @@ class Speaker {
     std::string last_socket_error;
   };
 
-  void poll_interfaces();
+  void read_interfaces();
+  void watch_interfaces();
+  void retry_later();
   void bring_up(Interface& i, const InterfaceInfo& info);
   void bring_down(Interface& i, const std::string& why);
   void on_packet(const std::string& name, std::uint32_t source, std::uint32_t destination,
@@ -74,7 +79,9 @@ class Speaker {
   std::vector<Interface> interfaces_;
   asio::steady_timer wakeup_timer_;
   std::optional<Clock::time_point> armed_at_;
-  asio::steady_timer poll_timer_;
+  asio::steady_timer retry_timer_;
+  std::unique_ptr<netlink::InterfaceWatcher> interface_watcher_;
+  bool reread_posted_ = false;
   asio::steady_timer shutdown_timer_;
   std::function<void()> shutdown_done_;
   std::function<void()> neighbors_changed_;

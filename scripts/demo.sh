@@ -14,11 +14,11 @@
 # restarts gracefully and the router keeps the route): the route shrinks to node2 and the client
 # keeps getting answers.
 #
-# Usage: sudo scripts/demo.sh      (binary: $CIS_BINARY, default build/daemon/clusterip-speaker)
+# Usage: sudo scripts/demo.sh      (binary: $CIS_BINARY, default build/cmd/clusterip-speaker)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-BINARY=$(realpath -m "${CIS_BINARY:-build/daemon/clusterip-speaker}")
+BINARY=$(realpath -m "${CIS_BINARY:-build/cmd/clusterip-speaker}")
 PREFIX="cisdemo-$$"                 # namespace names, unique to this run
 WORK=$(mktemp -d /tmp/cisdemo.XXXXXX)
 PIDS=()

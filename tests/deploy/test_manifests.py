@@ -5,7 +5,7 @@ the example configs pass `clusterip-speaker check-config`; the chart's templates
 values that exist; the dashboard and docs/metrics.md cover every metric; the Dockerfile's runtime
 packages exist in Debian and provide every library the built binary loads.
 
-The binary comes from $CIS_BINARY (CTest sets it), else build/daemon/clusterip-speaker.
+The binary comes from $CIS_BINARY (CTest sets it), else build/cmd/clusterip-speaker.
 Run: python3 -m unittest -v test_manifests   (in tests/deploy)
 """
 import json
@@ -54,7 +54,7 @@ PREFIX = "clusterip_speaker_"
 
 
 def binary():
-    path = os.environ.get("CIS_BINARY") or str(REPO / "build" / "daemon" / "clusterip-speaker")
+    path = os.environ.get("CIS_BINARY") or str(REPO / "build" / "cmd" / "clusterip-speaker")
     if not Path(path).is_file():
         raise AssertionError(f"clusterip-speaker binary not found at {path}: build it or set CIS_BINARY")
     return path

@@ -4,7 +4,7 @@ import signal
 
 from process import Process
 
-DEFAULT_BINARY = os.path.join(os.path.dirname(__file__), "..", "..", "build", "daemon", "clusterip-speaker")
+DEFAULT_BINARY = os.path.join(os.path.dirname(__file__), "..", "..", "build", "cmd", "clusterip-speaker")
 
 
 def binary():

@@ -184,6 +184,28 @@ class BfdScenarios:
         self.assertEqual(ours[-1], (0, 7), f"the last packet from the node is not AdminDown/diag 7: {ours[-5:]}")
         report(f"{self.router_kind}: planned stop -> AdminDown (diag 7) on the wire, router session {theirs['state']}")
 
+    def test_reload_drops_peer(self):
+        """A reload that removes a BFD-protected peer: BGP drains, withdraws and Ceases first; our
+        BFD session goes only after that BGP session has closed (a router drops BGP on AdminDown,
+        which would cut the drain short)."""
+        router, (host,), (node,) = self.single_hop_lab()
+        self.wait_bfd_up(router, host, ROUTER_V4)
+        with open(node.conf) as f:
+            text = f.read()
+        elsewhere = text.replace(f'"{ROUTER_V4}"', '"10.0.1.250"')  # an unused address in the lab's LAN
+        self.assertNotEqual(elsewhere, text)
+        with open(node.conf, "w") as f:
+            f.write(elsewhere)
+        node.process.signal(signal.SIGHUP)
+        wait_for("the router's session to close", lambda: router.established(host.v4), until=lambda up: not up,
+                 timeout=30)
+        reason = router.last_error(host.v4)
+        self.assertNotIn("bfd", reason.lower(), "BFD took the session down before the Cease")
+        self.assertIsNotNone(router.last_cease(host.v4), f"the router saw no Cease ({reason})")
+        wait_for("our BFD session to the removed peer to stop", lambda: self.status(host)["bfd"],
+                 until=lambda sessions: not any(s["peer"] == ROUTER_V4 for s in sessions), timeout=15)
+        report(f"{self.router_kind}: reload removing the peer -> BGP closed by our Cease ({reason}), then BFD stopped")
+
     def hard_death(self, router, hosts, victim):
         """Drops every packet on the victim's link (not loopback); returns the seconds until the
         router's FIB no longer uses it."""

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "daemon/netlink.hpp"
+#include "kernel/netlink.hpp"
 
 namespace cisd {
 namespace {
@@ -30,7 +30,9 @@ TEST(DefaultGateway, ReadsTheMainTableAndSeesItChange) {
 
   asio::io_context io;
   int changes = 0;
-  auto watcher = netlink::RouteWatcher::create(io.get_executor(), [&] { ++changes; });
+  auto watcher = netlink::InterfaceWatcher::create_for_routes(io.get_executor(), [&](const netlink::InterfaceEvent& e) {
+    if (e.kind == netlink::InterfaceEvent::Kind::route) ++changes;
+  });
   ASSERT_TRUE(watcher) << watcher.error().message;
 
   run("ip route add default via 192.0.2.1 dev gw0 onlink metric 100");

@@ -4,7 +4,8 @@
 
 #include <thread>
 
-#include "daemon/cli_client.hpp"
+#include "cli/status_client.hpp"
+#include "io/listen_endpoint.hpp"
 #include "status_fixture.hpp"
 
 using namespace cisd;

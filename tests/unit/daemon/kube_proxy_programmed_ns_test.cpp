@@ -15,7 +15,7 @@
 #include <string>
 
 #include "daemon/kube_proxy_programmed.hpp"
-#include "daemon/netlink.hpp"
+#include "kernel/netlink.hpp"
 
 namespace cisd {
 namespace {
@@ -54,7 +54,7 @@ TEST(ProgrammedIpvs, ReadsKubeIpvs0AndFollowsNetlinkEvents) {
   auto before = read_ipvs_programmed("kube-ipvs0");
   ASSERT_TRUE(before) << before.error();
   EXPECT_TRUE(before->empty());
-  auto missing = netlink::interface_addresses("kube-ipvs0");
+  auto missing = netlink::read_interface("kube-ipvs0");
   ASSERT_FALSE(missing);
   EXPECT_TRUE(missing.error().no_such_interface);
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "daemon/default_gateway.hpp"
+#include "kernel/default_gateway.hpp"
 
 using namespace cisd;
 using net::Address;
@@ -94,6 +94,7 @@ TEST(PeerSelection, GatewayThatIsAlsoListedIsOneSession) {
 }
 
 TEST(DefaultGateway, LowestMetricMainTableUnicastWithAGateway) {
+  using netlink::KernelRoute, netlink::choose_default_gateway;
   KernelRoute lan{254, 24, true, 0, std::nullopt};             // on-link subnet route
   KernelRoute backup{254, 0, true, 200, A("192.168.1.254")};
   KernelRoute primary{254, 0, true, 100, A("192.168.1.1")};

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "daemon/cli_client.hpp"
+#include "cli/status_client.hpp"
 #include "status_fixture.hpp"
 
 using namespace cisd;

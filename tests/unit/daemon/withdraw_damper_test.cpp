@@ -63,3 +63,26 @@ TEST(WithdrawDamper, AWithheldPlanWithdrawsAtOnceWhateverTheDelay) {
   // Back to a plan that may go out: nothing from before the gate comes back with it.
   EXPECT_EQ(cisd::routes_to_advertise(d, smaller, t0 + 3s).size(), 1u);
 }
+
+TEST(WithdrawDamper, ANewDelayKeepsWhatIsHeld) {
+  // A reload that changes withdraw_delay must not withdraw held routes at once.
+  WithdrawDamper d(5s);
+  d.apply({R("10.96.0.10/32"), R("10.96.0.11/32")}, t0);
+  d.apply({R("10.96.0.11/32")}, t0 + 1s);  // .10 held until t0 + 6s
+  d.set_delay(10s);
+  EXPECT_EQ(d.next_expiry(), t0 + 11s);
+  EXPECT_TRUE(d.apply({R("10.96.0.11/32")}, t0 + 8s).contains(*net::Prefix::parse("10.96.0.10/32")));
+  EXPECT_FALSE(d.apply({R("10.96.0.11/32")}, t0 + 11s).contains(*net::Prefix::parse("10.96.0.10/32")));
+}
+
+TEST(WithdrawDamper, ADelayOfZeroLetsHeldRoutesGo) {
+  WithdrawDamper d(5s);
+  d.apply({R("10.96.0.10/32"), R("10.96.0.11/32")}, t0);
+  d.apply({R("10.96.0.11/32")}, t0 + 1s);
+  d.set_delay(0ms);
+  EXPECT_FALSE(d.next_expiry());
+  EXPECT_FALSE(d.apply({R("10.96.0.11/32")}, t0 + 2s).contains(*net::Prefix::parse("10.96.0.10/32")));
+  // Back to a delay: nothing stale comes back.
+  d.set_delay(5s);
+  EXPECT_EQ(d.apply({R("10.96.0.11/32")}, t0 + 3s).size(), 1u);
+}

@@ -1,13 +1,13 @@
-#include "daemon/generate_command.hpp"
+#include "generate/generate_command.hpp"
 
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
 
-#include "bgp/asio.hpp"
-#include "daemon/dns_config.hpp"
-#include "daemon/router_config.hpp"
+#include "io/asio.hpp"
+#include "generate/dns_config.hpp"
+#include "generate/router_config.hpp"
 #include "k8s/http_client.hpp"
 #include "k8s/kubeconfig.hpp"
 #include "k8s/object_decoder.hpp"

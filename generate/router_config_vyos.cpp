@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "daemon/router_config_plan.hpp"
+#include "generate/router_config_plan.hpp"
 
 namespace cisd::router_config {
 namespace {

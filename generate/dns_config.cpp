@@ -1,4 +1,4 @@
-#include "daemon/dns_config.hpp"
+#include "generate/dns_config.hpp"
 
 #include <sstream>
 

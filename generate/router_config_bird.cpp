@@ -1,7 +1,7 @@
 // BIRD 2 (also what OpenWrt's bird2 package runs).
 #include <sstream>
 
-#include "daemon/router_config_plan.hpp"
+#include "generate/router_config_plan.hpp"
 
 namespace cisd::router_config {
 namespace {

@@ -1,6 +1,6 @@
-#include "daemon/default_gateway.hpp"
+#include "kernel/default_gateway.hpp"
 
-namespace cisd {
+namespace netlink {
 
 std::optional<net::Address> choose_default_gateway(const std::vector<KernelRoute>& routes) {
   constexpr std::uint32_t kMainTable = 254;
@@ -13,4 +13,4 @@ std::optional<net::Address> choose_default_gateway(const std::vector<KernelRoute
   return best->gateway;
 }
 
-}  // namespace cisd
+}  // namespace netlink

@@ -1,4 +1,4 @@
-#include "daemon/cli_client.hpp"
+#include "cli/status_client.hpp"
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -10,7 +10,7 @@
 #include <sstream>
 #include <vector>
 
-#include "daemon/http_server.hpp"
+#include "io/listen_endpoint.hpp"
 
 namespace cisd {
 

@@ -1,7 +1,7 @@
 // MikroTik RouterOS 7 (a script for the terminal or `/import`).
 #include <sstream>
 
-#include "daemon/router_config_plan.hpp"
+#include "generate/router_config_plan.hpp"
 
 namespace cisd::router_config {
 namespace {

@@ -1,4 +1,4 @@
-#include "daemon/router_config.hpp"
+#include "generate/router_config.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,13 +1,13 @@
-#include "daemon/local_addresses.hpp"
+#include "kernel/local_addresses.hpp"
 
-#include <ifaddrs.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
+
+#include "kernel/netlink.hpp"
 
 namespace cisd {
 
@@ -57,50 +57,35 @@ std::optional<net::Address> source_address_toward(const net::Address& peer) {
   return out;
 }
 
-std::optional<net::Address> first_global_ipv4() {
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return std::nullopt;
-  std::optional<net::Address> best;
-  for (auto* i = list; i; i = i->ifa_next) {
-    if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !(i->ifa_flags & IFF_UP)) continue;
-    if (i->ifa_flags & IFF_LOOPBACK || is_shared_interface(i->ifa_name)) continue;
-    std::array<std::uint8_t, 4> b{};
-    std::memcpy(b.data(), &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, 4);
-    auto a = net::Address::v4(b);
-    if (b[0] == 127 || a.is_link_local() || a.is_unspecified()) continue;
-    if (!best || a < *best) best = a;
-  }
-  freeifaddrs(list);
-  return best;
+namespace {
+
+bool is_loopback(const net::Address& a) {
+  return a.is_v4() ? (a.v4_value() >> 24) == 127 : a == net::Address::v6(std::array<std::uint8_t, 16>{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
 }
 
-}  // namespace cisd
-
-namespace cisd {
-
-std::vector<net::Address> own_addresses() {
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return {};
+// Addresses that identify this host: on interfaces that are up, not loopback and not shared.
+std::vector<net::Address> identity_addresses() {
+  auto interfaces = netlink::read_interfaces();
+  if (!interfaces) return {};
   std::vector<net::Address> out;
-  for (auto* i = list; i; i = i->ifa_next) {
-    if (!i->ifa_addr || !(i->ifa_flags & IFF_UP) || i->ifa_flags & IFF_LOOPBACK || is_shared_interface(i->ifa_name))
-      continue;
-    std::optional<net::Address> a;
-    if (i->ifa_addr->sa_family == AF_INET) {
-      std::array<std::uint8_t, 4> b{};
-      std::memcpy(b.data(), &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, 4);
-      a = net::Address::v4(b);
-    } else if (i->ifa_addr->sa_family == AF_INET6) {
-      std::array<std::uint8_t, 16> b{};
-      std::memcpy(b.data(), &reinterpret_cast<sockaddr_in6*>(i->ifa_addr)->sin6_addr, 16);
-      a = net::Address::v6(b);
-    }
-    if (a && !a->is_link_local() && !a->is_unspecified()) out.push_back(*a);
+  for (const auto& i : *interfaces) {
+    if (!i.link.up || i.link.loopback || is_shared_interface(i.link.name)) continue;
+    for (const auto& a : i.addresses)
+      if (!a.address.is_link_local() && !a.address.is_unspecified() && !is_loopback(a.address)) out.push_back(a.address);
   }
-  freeifaddrs(list);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
+
+}  // namespace
+
+std::optional<net::Address> first_global_ipv4() {
+  for (const auto& a : identity_addresses())  // sorted: the lowest first
+    if (a.is_v4()) return a;
+  return std::nullopt;
+}
+
+std::vector<net::Address> own_addresses() { return identity_addresses(); }
 
 }  // namespace cisd

@@ -1,4 +1,4 @@
-#include "daemon/local_addresses.hpp"
+#include "kernel/local_addresses.hpp"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/router_config.hpp"
+#include "generate/router_config.hpp"
 
 namespace cisd::router_config {
 

@@ -6,10 +6,10 @@
 #include <iostream>
 
 #include "config/config.hpp"
-#include "daemon/cli_client.hpp"
+#include "cli/status_client.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/privileges.hpp"
-#include "daemon/generate_command.hpp"
+#include "generate/generate_command.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/version.hpp"
 

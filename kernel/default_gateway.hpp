@@ -7,7 +7,7 @@
 
 #include "net/address.hpp"
 
-namespace cisd {
+namespace netlink {
 
 // One route of a netlink dump, reduced to what the choice reads.
 struct KernelRoute {
@@ -23,4 +23,4 @@ struct KernelRoute {
 // nullopt when there is none. Ties go to the route listed first, as the kernel would use it.
 std::optional<net::Address> choose_default_gateway(const std::vector<KernelRoute>& routes);
 
-}  // namespace cisd
+}  // namespace netlink

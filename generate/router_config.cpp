@@ -1,9 +1,9 @@
-#include "daemon/router_config.hpp"
+#include "generate/router_config.hpp"
 
 #include <algorithm>
 #include <sstream>
 
-#include "daemon/router_config_plan.hpp"
+#include "generate/router_config_plan.hpp"
 
 namespace cisd {
 
