@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "kernel/default_gateway.hpp"
-
 using namespace cisd;
 using net::Address;
 
@@ -91,20 +89,4 @@ TEST(PeerSelection, GatewayThatIsAlsoListedIsOneSession) {
   auto s = select_peers(bgp, Labels{}, DefaultGateways{A("192.168.1.1"), std::nullopt});
   EXPECT_EQ(addresses(s), (std::vector<Address>{A("192.168.1.1")}));
   EXPECT_EQ(s.notes.back(), "peer gateway (IPv4) not used: 192.168.1.1 is already a peer");
-}
-
-TEST(DefaultGateway, LowestMetricMainTableUnicastWithAGateway) {
-  using netlink::KernelRoute, netlink::choose_default_gateway;
-  KernelRoute lan{254, 24, true, 0, std::nullopt};             // on-link subnet route
-  KernelRoute backup{254, 0, true, 200, A("192.168.1.254")};
-  KernelRoute primary{254, 0, true, 100, A("192.168.1.1")};
-  KernelRoute other_table{100, 0, true, 0, A("10.0.0.1")};     // policy routing table
-  KernelRoute blackhole{254, 0, false, 0, std::nullopt};
-  KernelRoute onlink_default{254, 0, true, 0, std::nullopt};   // a default route out of a device
-  EXPECT_EQ(choose_default_gateway({lan, backup, primary, other_table, blackhole, onlink_default}), A("192.168.1.1"));
-  EXPECT_EQ(choose_default_gateway({backup}), A("192.168.1.254"));
-  EXPECT_EQ(choose_default_gateway({lan, other_table, blackhole, onlink_default}), std::nullopt);
-  EXPECT_EQ(choose_default_gateway({}), std::nullopt);
-  KernelRoute tie{254, 0, true, 100, A("192.168.1.2")};
-  EXPECT_EQ(choose_default_gateway({primary, tie}), A("192.168.1.1"));  // the first listed
 }
