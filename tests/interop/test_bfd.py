@@ -41,14 +41,13 @@ def setUpModule():
             raise RuntimeError(f"{tool} not found (scripts/setup.sh installs it)")
 
 
-def bfd_packets(pcap_path):
-    """(source address, state, diagnostic) of each BFD Control packet in a pcap (Linux cooked or
-    Ethernet link type, IPv4)."""
-    out = []
+def ipv4_packets(pcap_path):
+    """(source address, IP protocol, transport segment) of each IPv4 packet in a pcap (Linux cooked
+    or Ethernet link type), in capture order."""
     with open(pcap_path, "rb") as f:
         header = f.read(24)
         if len(header) < 24:
-            return out
+            return
         linktype = struct.unpack("<I", header[20:24])[0]
         offset = {1: 14, 113: 16}.get(linktype)
         if offset is None:
@@ -58,20 +57,37 @@ def bfd_packets(pcap_path):
             if len(rec) < 16:
                 break
             incl = struct.unpack("<I", rec[8:12])[0]
-            data = f.read(incl)
-            ip = data[offset:]
+            ip = f.read(incl)[offset:]
             if len(ip) < 20 or ip[0] >> 4 != 4:
                 continue
-            ihl = (ip[0] & 0x0f) * 4
-            src = ".".join(str(b) for b in ip[12:16])
-            udp = ip[ihl:]
-            if len(udp) < 8 + 24:
-                continue
-            dport = struct.unpack("!H", udp[2:4])[0]
-            if dport not in (3784, 4784):
-                continue
-            bfd = udp[8:]
-            out.append((src, bfd[1] >> 6, bfd[0] & 0x1f))
+            yield ".".join(str(b) for b in ip[12:16]), ip[9], ip[(ip[0] & 0x0f) * 4:]
+
+
+def bfd_packets(pcap_path):
+    """(source address, state, diagnostic) of each BFD Control packet in a pcap."""
+    out = []
+    for src, proto, udp in ipv4_packets(pcap_path):
+        if proto != 17 or len(udp) < 8 + 24 or struct.unpack("!H", udp[2:4])[0] not in (3784, 4784):
+            continue
+        bfd = udp[8:]
+        out.append((src, bfd[1] >> 6, bfd[0] & 0x1f))
+    return out
+
+
+def wire_events(pcap_path, source):
+    """What `source` sent, in order: "notification" for a TCP segment carrying a BGP NOTIFICATION,
+    "bfd-admin-down" and "bfd" for BFD Control packets."""
+    out = []
+    for src, proto, segment in ipv4_packets(pcap_path):
+        if src != source:
+            continue
+        if proto == 6 and len(segment) >= 20:
+            payload = segment[(segment[12] >> 4) * 4:]
+            at = payload.find(b"\xff" * 16)
+            if at >= 0 and len(payload) > at + 18 and payload[at + 18] == 3:
+                out.append("notification")
+        elif proto == 17 and len(segment) >= 8 + 24 and struct.unpack("!H", segment[2:4])[0] in (3784, 4784):
+            out.append("bfd-admin-down" if segment[9] >> 6 == 0 else "bfd")
     return out
 
 
@@ -186,10 +202,16 @@ class BfdScenarios:
 
     def test_reload_drops_peer(self):
         """A reload that removes a BFD-protected peer: BGP drains, withdraws and Ceases first; our
-        BFD session goes only after that BGP session has closed (a router drops BGP on AdminDown,
-        which would cut the drain short)."""
+        BFD session says AdminDown only after that (a router drops BGP on AdminDown, which would cut
+        the drain short). Checked on the wire at the router."""
         router, (host,), (node,) = self.single_hop_lab()
         self.wait_bfd_up(router, host, ROUTER_V4)
+        pcap = os.path.join(self.workdir, "wire.pcap")
+        capture = self.lab.adopt(Adopted("tcpdump", Process(
+            self.lab.router_ns, ["tcpdump", "-i", "lan", "-U", "--immediate-mode", "-n", "-w", pcap,
+                                 "udp port 3784 or tcp port 179"],
+            os.path.join(self.workdir, "tcpdump.log"))))
+        wait_for("tcpdump to start", lambda: os.path.exists(pcap) and bfd_packets(pcap), timeout=15)
         with open(node.conf) as f:
             text = f.read()
         elsewhere = text.replace(f'"{ROUTER_V4}"', '"10.0.1.250"')  # an unused address in the lab's LAN
@@ -197,14 +219,16 @@ class BfdScenarios:
         with open(node.conf, "w") as f:
             f.write(elsewhere)
         node.process.signal(signal.SIGHUP)
-        wait_for("the router's session to close", lambda: router.established(host.v4), until=lambda up: not up,
-                 timeout=30)
-        reason = router.last_error(host.v4)
-        self.assertNotIn("bfd", reason.lower(), "BFD took the session down before the Cease")
-        self.assertIsNotNone(router.last_cease(host.v4), f"the router saw no Cease ({reason})")
+        events = wait_for("the node's Cease and then its BFD AdminDown on the wire",
+                          lambda: wire_events(pcap, host.v4), until=lambda e: "bfd-admin-down" in e, timeout=30)
+        capture.stop()
+        self.assertIn("notification", events, "no Cease before the AdminDown")
+        self.assertLess(events.index("notification"), events.index("bfd-admin-down"),
+                        "BFD said AdminDown before BGP had left")
         wait_for("our BFD session to the removed peer to stop", lambda: self.status(host)["bfd"],
                  until=lambda sessions: not any(s["peer"] == ROUTER_V4 for s in sessions), timeout=15)
-        report(f"{self.router_kind}: reload removing the peer -> BGP closed by our Cease ({reason}), then BFD stopped")
+        report(f"{self.router_kind}: reload removing the peer -> Cease on the wire, then BFD AdminDown "
+               f"(router's last error: {router.last_error(host.v4)})")
 
     def hard_death(self, router, hosts, victim):
         """Drops every packet on the victim's link (not loopback); returns the seconds until the
