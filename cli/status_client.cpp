@@ -182,6 +182,8 @@ std::string format_status(const nlohmann::json& s, double now_unix) {
     out << protocols.str();
   else
     out << "No BGP peers or OSPF neighbours.\n";
+  if (s["bgp"].is_object() && s["bgp"]["peer_selection"].is_array())
+    for (const auto& note : s["bgp"]["peer_selection"]) out << "BGP " << note.get<std::string>() << "\n";
 
   if (s["kubernetes"].is_object()) {
     const auto& k = s["kubernetes"];

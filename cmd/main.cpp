@@ -97,6 +97,12 @@ int main(int argc, char** argv) {
                             "range(s) whose /32 and /128 routes (externalIPs, LoadBalancer IPs) are accepted")
       ->delimiter(',');
   router_config->add_option("--peer", router_opts.peer, "which of bgp.peers is this router (default: the first)");
+  router_config->add_option("--node-labels", router_opts.node_labels,
+                            "KEY=VALUE,...: the router of the Nodes with these labels (the first of bgp.peers "
+                            "whose node_selector they satisfy)")->delimiter(',');
+  router_config->add_option("--dynamic", router_opts.dynamic,
+                            "CIDR: accept any node in this range (BGP dynamic neighbours) instead of listing them; "
+                            "adding a node then needs no router change");
   router_config->add_option("--interface", router_opts.interface, "the router's OSPF interface towards the nodes");
   cisd::DnsConfigOptions dns_opts;
   auto* dns_config = app.add_subcommand("dns-config", "print DNS forwarding of the cluster domain to kube-dns");

@@ -3,6 +3,7 @@
 // keys and defaults change only with them.
 #pragma once
 #include <chrono>
+#include <map>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 #include "config/address_ranges.hpp"
 #include "config/community.hpp"
 #include "config/duration.hpp"
+#include "config/label_selector.hpp"
 #include "net/address.hpp"
 #include "net/expected.hpp"
 #include "net/prefix.hpp"
@@ -46,6 +48,7 @@ struct AdvertiseConfig {
   AddressRanges external_ips;
   AddressRanges load_balancer_ips;
   std::vector<CommunityPattern> annotation_communities;  // what Service owners may set; default none
+  LabelSelector service_selector;            // only matching Services get /32s; empty: all
   std::vector<net::Prefix> static_prefixes;  // key "static"
   std::string static_file;                    // key "static_file", as written ("" = none)
   std::vector<net::Prefix> static_file_prefixes;  // that file's prefixes, read with the config
@@ -79,7 +82,11 @@ struct BfdConfig {
 };
 
 struct PeerConfig {
-  net::Address address;
+  net::Address address;  // unspecified while `gateway` is set and not yet resolved
+  // `address: gateway`: the node's default gateway of the peer's first family, followed as it
+  // changes (the daemon resolves it; the address stays unspecified in the loaded config).
+  bool gateway = false;
+  std::map<std::string, std::string> node_selector;  // labels this Node must have; empty: every Node
   std::uint32_t asn = 0;
   std::uint16_t port = 179;
   std::string password;       // TCP MD5
@@ -104,6 +111,11 @@ struct PeerConfig {
   BfdConfig bfd;
   bool operator==(const PeerConfig&) const = default;
 };
+
+// The family whose default gateway `address: gateway` follows: the peer's first family.
+inline net::Family gateway_family(const PeerConfig& p) { return p.families.empty() ? net::Family::ipv4 : p.families.front(); }
+// For messages: "192.0.2.1", or "gateway (IPv4)" for an unresolved gateway peer.
+std::string peer_name(const PeerConfig&);
 
 struct BgpConfig {
   bool enabled = true;
@@ -157,6 +169,7 @@ struct KubernetesConfig {
   std::string kube_proxy_healthz = "http://127.0.0.1:10256/healthz";
   std::string kube_proxy_metrics = "http://127.0.0.1:10249";
   Duration resync{0};  // 0 = watch only
+  bool events = false;  // Kubernetes Events on Services when this node starts/stops advertising them
   bool operator==(const KubernetesConfig&) const = default;
 };
 

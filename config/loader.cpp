@@ -161,8 +161,9 @@ class Loader {
 
   void advertise(const Field& f, AdvertiseConfig& out) {
     MapFields m(r_, f,
-                {"service_cidrs", "cluster_ips", "external_ips", "load_balancer_ips", "annotation_communities", "static",
-                 "static_file", "require_kube_proxy", "require_node_ready", "require_programmed", "withdraw_delay"});
+                {"service_cidrs", "cluster_ips", "external_ips", "load_balancer_ips", "annotation_communities",
+                 "service_selector", "static", "static_file", "require_kube_proxy", "require_node_ready",
+                 "require_programmed", "withdraw_delay"});
     if (auto v = m.get("service_cidrs")) {
       if (v->node.IsScalar()) {
         if (v->node.Scalar() == "auto")
@@ -183,6 +184,7 @@ class Loader {
                      out.external_ips);
     if (auto v = m.get("load_balancer_ips")) address_ranges(*v, true, "", out.load_balancer_ips);
     if (auto v = m.get("annotation_communities")) community_patterns(*v, out.annotation_communities);
+    if (auto v = m.get("service_selector")) label_selector(*v, out.service_selector);
     if (auto v = m.get("static")) prefixes(*v, out.static_prefixes);
     if (auto v = m.get("static_file")) static_file(*v, out);
     if (auto v = m.get("require_kube_proxy")) r_.read_bool(*v, out.require_kube_proxy);
@@ -225,6 +227,33 @@ class Loader {
     out = AddressRanges::within(std::move(list));
   }
 
+  // kubectl's selector syntax: "a=b,c!=d,e in (x,y),f notin (z),g,!h".
+  void label_selector(const Field& f, LabelSelector& out) {
+    std::string text;
+    if (!r_.read_string(f, text)) return;
+    auto parsed = parse_label_selector(text);
+    if (!parsed) return r_.error(f, "bad label selector " + YamlReader::quoted(text) + ": " + parsed.error());
+    out = std::move(*parsed);
+  }
+
+  // Label name -> value, e.g. { rack: r1, "topology.kubernetes.io/zone": z1 }.
+  void labels(const Field& f, std::map<std::string, std::string>& out) {
+    if (f.node.IsNull()) return;
+    if (!f.node.IsMap()) return r_.error(f, "expected a mapping of labels like { rack: r1 }");
+    for (std::size_t i = 0; i < f.node.size(); ++i) {
+      const YamlNode key = f.node.key(i), value = f.node.value(i);
+      if (!key.IsScalar() || key.Scalar().empty()) {
+        r_.error(key.Mark(), f.path, "a label name must be a non-empty string");
+        continue;
+      }
+      const std::string name(key.Scalar());
+      const Field v{value, f.path + "." + name, value.Mark()};
+      std::string text;
+      if (!r_.read_string(v, text)) continue;
+      if (!out.emplace(name, text).second) r_.error(v, "label " + name + " is listed twice");
+    }
+  }
+
   void community_patterns(const Field& f, std::vector<CommunityPattern>& out) {
     parsed_list(f, "community pattern", "community patterns", "like \"65000:*\", \"65000:100\", no-export or \"64513:1:*\"",
                 parse_community_pattern, out);
@@ -260,7 +289,15 @@ class Loader {
     if (!list) return;
     auto items = r_.sequence(*list, "a list of peers");
     if (!items) return;
-    std::vector<std::pair<net::Address, std::string>> seen;  // address -> the peer that has it
+    // The same address (or gateway of the same family) for the same Nodes twice is a mistake;
+    // one address for two disjoint sets of Nodes is not.
+    struct Seen {
+      net::Address address;
+      bool gateway;
+      std::map<std::string, std::string> node_selector;
+      std::string path;
+    };
+    std::vector<Seen> seen;
     for (const auto& item : *items) {
       if (item.node.IsNull()) {  // a bare "-": not a peer with every key missing
         r_.error(item, "expected a peer (a mapping), got nothing");
@@ -269,11 +306,13 @@ class Loader {
       PeerConfig p;
       auto address = peer(item, p);
       if (address) {
-        auto first = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == p.address; });
+        auto first = std::find_if(seen.begin(), seen.end(), [&](const Seen& s) {
+          return s.address == p.address && s.gateway == p.gateway && s.node_selector == p.node_selector;
+        });
         if (first != seen.end())
-          r_.error(*address, "duplicate peer " + p.address.to_string() + " (also " + first->second + ")");
+          r_.error(*address, "duplicate peer " + peer_name(p) + " (also " + first->path + ")");
         else
-          seen.emplace_back(p.address, item.path);
+          seen.push_back({p.address, p.gateway, p.node_selector, item.path});
       }
       out.peers.push_back(std::move(p));
     }
@@ -282,13 +321,16 @@ class Loader {
   // Returns the address field when the address was read, for the duplicate check.
   std::optional<Field> peer(const Field& f, PeerConfig& out) {
     MapFields m(r_, f,
-                {"address", "asn", "port", "password", "password_file", "hold_time", "keepalive_time",
+                {"address", "node_selector", "asn", "port", "password", "password_file", "hold_time", "keepalive_time",
                  "connect_retry", "multihop", "ttl_security", "passive", "next_hop", "families", "communities",
                  "large_communities", "local_pref", "med", "max_prefixes", "graceful_restart", "graceful_shutdown",
                  "bfd"});
     bool is_map = f.node.IsMap();
     std::optional<Field> address_field;
-    if (auto v = m.get("address")) {
+    if (auto v = m.get("address"); v && v->node.IsScalar() && v->node.Scalar() == "gateway") {
+      out.gateway = true;
+      address_field = v;
+    } else if (v) {
       if (r_.read_address(*v, out.address)) {
         if (out.address.is_unspecified())
           r_.error(*v, out.address.to_string() + " is not a usable peer address");
@@ -303,6 +345,7 @@ class Loader {
     else if (is_map)
       r_.error(f.mark, f.path + ".asn", "missing required key");
     if (auto v = m.get("port")) r_.read_uint(*v, 1, 65535, out.port);
+    if (auto v = m.get("node_selector")) labels(*v, out.node_selector);
 
     auto password = m.get("password");
     auto password_file = m.get("password_file");
@@ -361,6 +404,8 @@ class Loader {
       if (auto t = gs.get("drain_time")) r_.read_duration(*t, out.graceful_shutdown.drain_time);
     }
     if (auto v = m.get("bfd")) bfd(*v, out.bfd);
+    // A gateway peer's address is the unspecified one of its family until the daemon resolves it.
+    if (out.gateway) out.address = gateway_family(out) == net::Family::ipv4 ? *net::Address::parse("0.0.0.0") : *net::Address::parse("::");
     return address_field;
   }
 
@@ -512,12 +557,13 @@ class Loader {
   }
 
   void kubernetes(const Field& f, KubernetesConfig& out) {
-    MapFields m(r_, f, {"enabled", "kubeconfig", "kube_proxy_healthz", "kube_proxy_metrics", "resync"});
+    MapFields m(r_, f, {"enabled", "kubeconfig", "kube_proxy_healthz", "kube_proxy_metrics", "resync", "events"});
     if (auto v = m.get("enabled")) r_.read_bool(*v, out.enabled);
     if (auto v = m.get("kubeconfig")) r_.read_string(*v, out.kubeconfig);
     if (auto v = m.get("kube_proxy_healthz")) url(*v, out.kube_proxy_healthz);
     if (auto v = m.get("kube_proxy_metrics")) url(*v, out.kube_proxy_metrics);
     if (auto v = m.get("resync")) r_.read_duration(*v, out.resync);
+    if (auto v = m.get("events")) r_.read_bool(*v, out.events);
   }
 
   void http(const Field& f, HttpConfig& out) {

@@ -84,10 +84,17 @@ std::string ranges(const AddressRanges& r) {
   return r.ranges.empty() ? "false" : flow_list(r.ranges, prefix_text);
 }
 
+std::string label_map(const std::map<std::string, std::string>& labels) {
+  std::string out = "{";
+  for (const auto& [k, v] : labels) out += std::string(out.size() > 1 ? ", " : " ") + text(k) + ": " + text(v);
+  return out + (labels.empty() ? "}" : " }");
+}
+
 void print_peer(std::ostream& o, const PeerConfig& p) {
   const char* in = "      ";
-  o << "    - address: " << scalar(p.address.to_string()) << "\n";
+  o << "    - address: " << (p.gateway ? std::string("gateway") : scalar(p.address.to_string())) << "\n";
   o << in << "asn: " << p.asn << "\n";
+  o << in << "node_selector: " << label_map(p.node_selector) << "\n";
   o << in << "port: " << p.port << "\n";
   o << in << "password: " << secret(p.password) << "\n";
   o << in << "password_file: " << text(p.password_file) << "\n";
@@ -127,6 +134,11 @@ void print_interface(std::ostream& o, const OspfInterfaceConfig& i) {
 
 }  // namespace
 
+std::string peer_name(const PeerConfig& p) {
+  if (!p.gateway) return p.address.to_string();
+  return std::string("gateway (") + (gateway_family(p) == net::Family::ipv4 ? "IPv4" : "IPv6") + ")";
+}
+
 std::string to_yaml(const Config& c) {
   std::ostringstream o;
   o << "node:\n";
@@ -141,6 +153,7 @@ std::string to_yaml(const Config& c) {
   o << "  load_balancer_ips: " << ranges(a.load_balancer_ips) << "\n";
   o << "  annotation_communities: "
     << flow_list(a.annotation_communities, [](const CommunityPattern& p) { return p.text; }) << "\n";
+  o << "  service_selector: " << text(a.service_selector.text) << "\n";
   o << "  static: " << flow_list(a.static_prefixes, prefix_text) << "\n";
   // The path only, as written: its prefixes stay in their file.
   o << "  static_file: " << scalar(a.static_file) << "\n";
@@ -172,6 +185,7 @@ std::string to_yaml(const Config& c) {
   o << "  kube_proxy_healthz: " << scalar(c.kubernetes.kube_proxy_healthz) << "\n";
   o << "  kube_proxy_metrics: " << scalar(c.kubernetes.kube_proxy_metrics) << "\n";
   o << "  resync: " << format_duration(c.kubernetes.resync) << "\n";
+  o << "  events: " << boolean(c.kubernetes.events) << "\n";
 
   o << "http:\n";
   o << "  listen: " << scalar(c.http.listen) << "\n";

@@ -29,18 +29,19 @@ BfdSessions::BfdSessions(asio::io_context& io, std::function<void(const bfd::Ses
     spdlog::info("BFD: {} session(s) handed over by the previous instance ({})", resumable_.size(), state_file_);
 }
 
-void BfdSessions::sync(const config::Config& cfg, const std::vector<ospf::NeighborStatus>& ospf_neighbors,
+void BfdSessions::sync(const config::BgpConfig& bgp, const config::OspfConfig& ospf,
+                       const std::vector<ospf::NeighborStatus>& ospf_neighbors,
                        const std::vector<config::PeerConfig>& leaving_peers) {
   std::map<bfd::SessionKey, bfd::Timers> wanted;
-  if (cfg.bgp.enabled)
-    for (const auto& p : cfg.bgp.peers)
+  if (bgp.enabled)
+    for (const auto& p : bgp.peers)
       if (p.bfd.enabled) wanted.emplace(bfd::SessionKey{p.address, p.multihop > 1}, to_timers(p.bfd));
   for (const auto& p : leaving_peers)  // after the configured ones: a replacement's timers win
     if (p.bfd.enabled) wanted.emplace(bfd::SessionKey{p.address, p.multihop > 1}, to_timers(p.bfd));
-  if (cfg.ospf.enabled)
+  if (ospf.enabled)
     for (const auto& n : ospf_neighbors) {
       if (!n.two_way) continue;
-      for (const auto& i : cfg.ospf.interfaces)
+      for (const auto& i : ospf.interfaces)
         if (i.name == n.interface && i.bfd.enabled)
           wanted.emplace(bfd::SessionKey{net::Address::v4(n.address), false}, to_timers(i.bfd));
     }

@@ -30,7 +30,13 @@ class BfdSessions {
   // that a reload removed but that are still leaving (drain, withdraw, Cease) keep their sessions:
   // routers take BGP down on AdminDown, which would cut the drain short.
   void sync(const config::Config& cfg, const std::vector<ospf::NeighborStatus>& ospf_neighbors,
-            const std::vector<config::PeerConfig>& leaving_peers = {});
+            const std::vector<config::PeerConfig>& leaving_peers = {}) {
+    sync(cfg.bgp, cfg.ospf, ospf_neighbors, leaving_peers);
+  }
+  // `bgp`: the peers in use (node_selector applied, gateways resolved), not the configured list.
+  void sync(const config::BgpConfig& bgp, const config::OspfConfig& ospf,
+            const std::vector<ospf::NeighborStatus>& ospf_neighbors,
+            const std::vector<config::PeerConfig>& leaving_peers);
   // A planned restart of these BGP peers: their Up sessions ask the router to wait `window`
   // (Poll Sequence) and are saved to the state file for the next instance, so the router sees no
   // BFD failure while the daemon is away; then `done`.

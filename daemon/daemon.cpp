@@ -16,15 +16,17 @@
 #include "io/asio.hpp"
 #include "bgp/speaker.hpp"
 #include "daemon/bfd_sessions.hpp"
-#include "daemon/endpoints.hpp"  
+#include "daemon/endpoints.hpp"
+#include "daemon/event_recorder.hpp"
 #include "daemon/http_server.hpp"
-#include "daemon/metrics.hpp"    
+#include "daemon/metrics.hpp"
 #include "daemon/config_watcher.hpp"
 #include "daemon/kubernetes_source.hpp"
 #include "daemon/logging.hpp"
 #include "kernel/local_addresses.hpp"
 #include "daemon/plan_warnings.hpp"
 #include "kernel/netlink.hpp"
+#include "daemon/peer_selection.hpp"
 #include "daemon/planner.hpp"
 #include "daemon/planner_refusals.hpp"
 #include "daemon/privileges.hpp"
@@ -60,9 +62,12 @@ class Daemon : public DaemonView {  // the HTTP endpoint sees it as a DaemonView
         damper_timer_(io) {
     if (cfg_.advertise.service_cidrs) facts_.service_cidrs = *cfg_.advertise.service_cidrs;
     if (cfg_.bgp.enabled) {
-      speaker_.emplace(io_, cfg_.bgp, router_id);
-      spdlog::info("BGP: AS {}, router id {}, {} peer(s)", cfg_.bgp.asn, net::Address::v4(router_id).to_string(),
-                   cfg_.bgp.peers.size());
+      read_gateways();
+      peers_ = select_peers(cfg_.bgp, node_labels(), gateways_);
+      for (const auto& note : peers_.notes) spdlog::info("BGP: {}", note);
+      speaker_.emplace(io_, peers_.bgp, router_id);
+      spdlog::info("BGP: AS {}, router id {}, {} peer(s) of {} configured", cfg_.bgp.asn,
+                   net::Address::v4(router_id).to_string(), peers_.bgp.peers.size(), cfg_.bgp.peers.size());
     }
     if (cfg_.ospf.enabled) ospf_.emplace(io_, cfg_.ospf, router_id);
     router_id_ = router_id;
@@ -71,9 +76,11 @@ class Daemon : public DaemonView {  // the HTTP endpoint sees it as a DaemonView
   // Empty on success, else why the daemon cannot start.
   std::string start() {
     watch_own_addresses();
+    watch_gateways();
     if (cfg_.kubernetes.enabled) {
       kubernetes_.emplace(io_, cfg_, facts_, [this] { request_replan(); });
       if (auto err = kubernetes_->start(); !err.empty()) return "kubernetes: " + err;
+      start_events();
     } else if (!cfg_.advertise.service_cidrs) {
       spdlog::warn("advertise.service_cidrs is auto and Kubernetes is disabled: no Service CIDR to advertise");
     }
@@ -107,6 +114,7 @@ class Daemon : public DaemonView {  // the HTTP endpoint sees it as a DaemonView
     set_advertised(s, advertised_, page);
     s.bgp_enabled = speaker_.has_value();
     if (speaker_) s.peers = speaker_->status();
+    s.peer_selection = peers_.notes;
     s.bfd_sessions = bfd_.status();
     s.ospf_enabled = ospf_.has_value();
     if (ospf_) {
@@ -214,7 +222,11 @@ class Daemon : public DaemonView {  // the HTTP endpoint sees it as a DaemonView
         if (auto err = kubernetes_->start(); !err.empty()) spdlog::error("reload: kubernetes: {}", err);
       }
     }
-    if (speaker_ && !(cfg_.bgp == old.bgp)) speaker_->reconfigure(cfg_.bgp);
+    if (kubernetes_changed || cfg_.kubernetes.events != old.kubernetes.events) start_events();
+    if (speaker_ && !(cfg_.bgp == old.bgp)) {
+      peers_ = select_peers(cfg_.bgp, node_labels(), gateways_);
+      speaker_->reconfigure(peers_.bgp);
+    }
     sync_bfd();
     refresh_protected_addresses();  // the peers may have changed
     if (!(cfg_.http == old.http)) {
@@ -244,7 +256,7 @@ class Daemon : public DaemonView {  // the HTTP endpoint sees it as a DaemonView
     std::vector<std::string> out;
     if (speaker_)
       for (const auto& p : speaker_->status()) {
-        const bool multihop = std::any_of(cfg_.bgp.peers.begin(), cfg_.bgp.peers.end(), [&](const auto& c) {
+        const bool multihop = std::any_of(peers_.bgp.peers.begin(), peers_.bgp.peers.end(), [&](const auto& c) {
           return c.address == p.address && c.multihop > 1;
         });
         out.push_back("BGP " + p.address.to_string() + ": " + bgp::to_string(p.state) +
@@ -257,9 +269,71 @@ class Daemon : public DaemonView {  // the HTTP endpoint sees it as a DaemonView
     return out;
   }
 
+  // kubernetes.events: an Event on a Service each time this node starts or stops advertising one
+  // of its addresses.
+  void start_events() {
+    events_.reset();
+    if (!cfg_.kubernetes.events || !kubernetes_ || !kubernetes_->client()) return;
+    events_.emplace(io_, kubernetes_->client(), cfg_.node.name);
+    spdlog::info("events: Kubernetes Events on Services are on (reportingController {})", kReportingController);
+  }
+
   void sync_bfd() {
-    bfd_.sync(cfg_, ospf_ ? ospf_->neighbors() : std::vector<ospf::NeighborStatus>{},
+    bfd_.sync(peers_.bgp, cfg_.ospf, ospf_ ? ospf_->neighbors() : std::vector<ospf::NeighborStatus>{},
               speaker_ ? speaker_->retiring_peers() : std::vector<config::PeerConfig>{});
+  }
+
+  // This Node's labels once the Node has been seen; nullopt before (and without Kubernetes).
+  // The last labels seen are kept across a reload that lists the API again, so that the peers
+  // chosen by them do not flap meanwhile.
+  std::optional<std::map<std::string, std::string>> node_labels() {
+    if (kubernetes_ && facts_.node) node_labels_ = facts_.node->meta.labels;
+    return node_labels_;
+  }
+
+  // The peers to talk to follow the Node's labels and the default gateways: a peer whose
+  // node_selector starts or stops matching is added or removed, a gateway that moves is a new
+  // peer (the old session closes). Like a reload, without touching anything else.
+  void apply_peer_selection() {
+    if (!speaker_) return;
+    auto next = select_peers(cfg_.bgp, node_labels(), gateways_);
+    if (next == peers_) return;
+    for (const auto& note : next.notes)
+      if (std::find(peers_.notes.begin(), peers_.notes.end(), note) == peers_.notes.end()) spdlog::info("BGP: {}", note);
+    peers_ = std::move(next);
+    speaker_->reconfigure(peers_.bgp);
+    sync_bfd();
+    refresh_protected_addresses();
+  }
+
+  bool wants_gateway() const {
+    return std::any_of(cfg_.bgp.peers.begin(), cfg_.bgp.peers.end(), [](const auto& p) { return p.gateway; });
+  }
+
+  void read_gateways() {
+    if (!wants_gateway()) return;
+    auto read = [](net::Family family) -> std::optional<net::Address> {
+      auto gateway = netlink::default_gateway(family);
+      if (gateway) return *gateway;
+      spdlog::warn("cannot read the default gateway: {}", gateway.error().message);
+      return std::nullopt;
+    };
+    gateways_ = DefaultGateways{read(net::Family::ipv4), read(net::Family::ipv6)};
+  }
+
+  // `address: gateway` follows the routing table: any route change re-reads the gateways.
+  void watch_gateways() {
+    if (!speaker_) return;
+    auto watcher = netlink::InterfaceWatcher::create_for_routes(io_.get_executor(), [this](const auto&) {
+      if (!wants_gateway()) return;
+      read_gateways();
+      apply_peer_selection();
+    });
+    if (watcher)
+      route_watcher_ = std::move(*watcher);
+    else
+      spdlog::warn("not watching the routing table ({}); a new default gateway is used after a restart",
+                   watcher.error().message);
   }
 
   // RFC 5882 §4.3 and §4.1: the protected BGP session or OSPF neighbour goes down at once.
@@ -296,6 +370,7 @@ class Daemon : public DaemonView {  // the HTTP endpoint sees it as a DaemonView
   }
 
   void replan() {
+    apply_peer_selection();  // the Node's labels may have changed
     if (kubernetes_ && !kubernetes_->synced()) {
       spdlog::debug("plan: waiting for {}", kubernetes_->waiting_for());
       return;
@@ -318,6 +393,7 @@ class Daemon : public DaemonView {  // the HTTP endpoint sees it as a DaemonView
     for (const auto& line : refusals.lines) spdlog::warn("plan: {}", line);
     auto routes = routes_to_advertise(damper_, planned, WithdrawDamper::Clock::now());
     log_changes(routes);
+    if (events_) events_->record(service_events(advertised_, routes), facts_.services);
     if (speaker_) speaker_->set_routes(routes);
     if (ospf_) ospf_->set_routes(routes);
     // From the first change that asked for this replan to the speakers.
@@ -339,7 +415,7 @@ class Daemon : public DaemonView {  // the HTTP endpoint sees it as a DaemonView
   void refresh_protected_addresses() {
     std::map<net::Address, std::string> addresses;
     for (const auto& a : own_addresses()) addresses.emplace(a, "an address of this node");
-    for (const auto& p : cfg_.bgp.peers) addresses.emplace(p.address, "the address of BGP peer " + p.address.to_string());
+    for (const auto& p : peers_.bgp.peers) addresses.emplace(p.address, "the address of BGP peer " + p.address.to_string());
     if (addresses == facts_.protected_addresses) return;
     facts_.protected_addresses = std::move(addresses);
     request_replan();
@@ -392,9 +468,14 @@ class Daemon : public DaemonView {  // the HTTP endpoint sees it as a DaemonView
   config::Config cfg_;
   BfdSessions bfd_;
   Facts facts_;
+  DefaultGateways gateways_;  // only read while a peer has `address: gateway`
+  std::optional<std::map<std::string, std::string>> node_labels_;  // this Node's, once seen
+  PeerSelection peers_;        // the configured peers that apply to this node, as the speaker has them
+  std::unique_ptr<netlink::InterfaceWatcher> route_watcher_;
   std::optional<bgp::Speaker> speaker_;
   std::optional<ospf::Speaker> ospf_;
   std::optional<KubernetesSource> kubernetes_;
+  std::optional<EventRecorder> events_;  // only with kubernetes.events
   Planner planner_;  // keeps the last plan, to replan only what changed
   WithdrawDamper damper_;
   asio::steady_timer damper_timer_;
@@ -421,7 +502,7 @@ std::optional<std::string> resolve_secrets(config::Config& cfg) {
   for (auto& peer : cfg.bgp.peers) {
     if (peer.password_file.empty()) continue;
     if (auto err = read_secret(peer.password_file, peer.password))
-      return "bgp peer " + peer.address.to_string() + ": password_file: " + *err;
+      return "bgp peer " + config::peer_name(peer) + ": password_file: " + *err;
   }
   for (auto& interface : cfg.ospf.interfaces) {
     if (interface.auth.key_file.empty()) continue;
@@ -449,7 +530,10 @@ int run_daemon(config::Config cfg, const std::string& config_path, bgp::OnSigter
   // the lowest global IPv4 address that is this node's own.
   for (const auto& peer : cfg.bgp.peers) {
     if (router_id) break;
-    if (peer.address.is_v4()) router_id = source_address_toward(peer.address);
+    if (peer.gateway && config::gateway_family(peer) == net::Family::ipv4)
+      if (auto gateway = netlink::default_gateway(net::Family::ipv4); gateway && *gateway)
+        router_id = source_address_toward(**gateway);
+    if (!peer.gateway && peer.address.is_v4()) router_id = source_address_toward(peer.address);
   }
   if (!router_id) router_id = cfg.ospf.enabled ? cfg.ospf.router_id : std::nullopt;
   if (!router_id) router_id = first_global_ipv4();

@@ -33,6 +33,8 @@ class KubernetesSource {
   std::string waiting_for() const;
   // For status and metrics: each reflector's counters, by resource ("services", ...).
   std::map<std::string, k8s::ReflectorStats> stats() const;
+  // The API server's client once started (for Events); null before.
+  std::shared_ptr<k8s::HttpClient> client() const { return client_; }
 
  private:
   void discover_cidrs();

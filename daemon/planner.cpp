@@ -146,7 +146,7 @@ std::string route_reason(const Planner::ServicePlan::Advertised& a, const std::s
 // One Service's part of the plan: what it advertises, and (into `excluded`, `warning`) what it
 // leaves out and why. A pure function of its arguments.
 Planner::ServicePlan plan_service(const std::string& key, const k8s::Service& svc, bool has_local, const Facts& facts,
-                                  const config::AdvertiseConfig& advertise,
+                                  const config::AdvertiseConfig& advertise, bool exclude_external,
                                   const std::map<net::Address, std::string>& protected_addresses,
                                   std::vector<Exclusion>& excluded, std::string& warning,
                                   std::vector<Refusal>& refused) {
@@ -155,6 +155,7 @@ Planner::ServicePlan plan_service(const std::string& key, const k8s::Service& sv
   const std::string* advertise_flag = annotation(svc, kAdvertiseAnnotation);
   const bool opted_out = advertise_flag && *advertise_flag == "false";
   const bool opted_in = advertise_flag && *advertise_flag == "true";
+  const bool selected = advertise.service_selector.matches(svc.meta.labels);
 
   if (const std::string* text = annotation(svc, kCommunitiesAnnotation)) {
     std::string error;
@@ -176,6 +177,10 @@ Planner::ServicePlan plan_service(const std::string& key, const k8s::Service& sv
       exclude(std::move(why) + " (refused)");
     };
     if (!wanted) return exclude(not_wanted);
+    if (!selected)
+      return exclude("its labels do not match advertise.service_selector \"" + advertise.service_selector.text + "\"");
+    if (exclude_external && kind != net::RouteKind::cluster_ip)
+      return exclude("Node " + facts.node_name + " has the label " + kExcludeFromExternalLbLabel);
     if (opted_out) return exclude(std::string("annotated ") + kAdvertiseAnnotation + ": \"false\"");
     if (allowed && !allowed->allows(ip))
       return refuse(not_allowed, ip.to_string() + " is outside " + allowed_key);
@@ -229,6 +234,10 @@ const char* to_string(RefusalReason r) {
   return "unknown";
 }
 
+bool excluded_from_external_load_balancers(const Facts& facts) {
+  return facts.node && facts.node->meta.labels.count(kExcludeFromExternalLbLabel) > 0;
+}
+
 Plan plan(const Facts& facts, const config::AdvertiseConfig& advertise) {
   Planner planner;
   return planner.update(facts, advertise, FactsChanges{});
@@ -259,7 +268,8 @@ bool Planner::same_globals(const Facts& facts, const config::AdvertiseConfig& ad
   return g.advertise == advertise && g.node_name == facts.node_name && g.service_cidrs == facts.service_cidrs &&
          g.service_cidr_source == facts.service_cidr_source &&
          (!advertise.require_programmed || g.programmed == facts.programmed) &&
-         g.protected_addresses == all_protected(facts);
+         g.protected_addresses == all_protected(facts) &&
+         g.exclude_external == excluded_from_external_load_balancers(facts);
 }
 
 void Planner::forget() {
@@ -279,7 +289,8 @@ void Planner::full(const Facts& facts, const config::AdvertiseConfig& advertise)
   forget();
   ++full_plans_;
   globals_ = Globals{advertise, facts.node_name, facts.service_cidrs, facts.service_cidr_source,
-                     advertise.require_programmed ? facts.programmed : std::nullopt, all_protected(facts)};
+                     advertise.require_programmed ? facts.programmed : std::nullopt, all_protected(facts),
+                     excluded_from_external_load_balancers(facts)};
   base_ = base_routes(facts, advertise, globals_->protected_addresses, &base_refused_);
   plan_ = Plan{};
   // Only Local traffic policies need to know where endpoints run: skip the slices otherwise.
@@ -294,7 +305,7 @@ void Planner::full(const Facts& facts, const config::AdvertiseConfig& advertise)
     if (nothing_to_route_to(svc)) continue;
     Notes notes;
     ServicePlan sp = plan_service(key, svc, local_slice_count_.count(key) > 0, facts, advertise,
-                                  globals_->protected_addresses, notes.excluded, notes.warning, notes.refused);
+                                  globals_->exclude_external, globals_->protected_addresses, notes.excluded, notes.warning, notes.refused);
     if (!notes.empty()) notes_.emplace_hint(notes_.end(), key, std::move(notes));
     local_policy_services_ += sp.local_policy;
     const auto& entry = *services_.emplace_hint(services_.end(), key, std::move(sp));
@@ -382,7 +393,7 @@ void Planner::set_service(const std::string& key, const k8s::Service* service, c
 
   Notes notes;
   ServicePlan sp = plan_service(key, *service, local_slice_count_.count(key) > 0, facts, advertise,
-                                globals_->protected_addresses, notes.excluded, notes.warning, notes.refused);
+                                globals_->exclude_external, globals_->protected_addresses, notes.excluded, notes.warning, notes.refused);
   if (!notes.empty()) {
     notes_.emplace(key, std::move(notes));
     notes_changed_ = true;

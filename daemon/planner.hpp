@@ -20,6 +20,9 @@ namespace cisd {
 
 inline constexpr const char* kAdvertiseAnnotation = "clusterip-speaker.io/advertise";
 inline constexpr const char* kCommunitiesAnnotation = "clusterip-speaker.io/communities";
+// On this Node: advertise no external or LoadBalancer IPs from here (the Service CIDRs and
+// ClusterIPs stay), as cloud load balancers honour it.
+inline constexpr const char* kExcludeFromExternalLbLabel = "node.kubernetes.io/exclude-from-external-load-balancers";
 
 // Which Services and EndpointSlices changed since the last plan, so that Planner can redo only
 // those. Everything else the planner reads (config, Node, kube-proxy, CIDRs) it compares itself.
@@ -60,6 +63,9 @@ struct Facts {
     return taken;
   }
 };
+
+// Whether this Node carries kExcludeFromExternalLbLabel (any value, as Kubernetes reads it).
+bool excluded_from_external_load_balancers(const Facts& facts);
 
 // A per-Service address this node does not advertise, and why.
 struct Exclusion {
@@ -129,6 +135,7 @@ class Planner {
     std::string service_cidr_source;
     std::optional<std::set<net::Address>> programmed;  // only kept with advertise.require_programmed
     std::map<net::Address, std::string> protected_addresses;  // the daemon's and the Node's
+    bool exclude_external = false;  // this Node has kExcludeFromExternalLbLabel
     bool operator==(const Globals&) const = default;
   };
   // What a Service leaves out of the plan and what is wrong with it; only for Services with any.

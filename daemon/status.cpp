@@ -147,7 +147,7 @@ nlohmann::json to_json(const Status& s) {
   if (s.bgp_enabled) {
     nlohmann::json peers = nlohmann::json::array();
     for (const auto& p : s.peers) peers.push_back(peer_json(p, s.taken_at));
-    j["bgp"] = {{"peers", peers}};
+    j["bgp"] = {{"peers", peers}, {"peer_selection", s.peer_selection}};
   }
   if (s.ospf_enabled) {
     nlohmann::json neighbors = nlohmann::json::array();

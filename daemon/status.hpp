@@ -38,6 +38,9 @@ struct Status {
 
   bool bgp_enabled = false;
   std::vector<bgp::PeerStatus> peers;
+  // How the configured peers became the ones above: each `address: gateway` resolved, each peer
+  // whose node_selector does not match this Node left out.
+  std::vector<std::string> peer_selection;
 
   std::vector<bfd::SessionStatus> bfd_sessions;
 

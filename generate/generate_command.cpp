@@ -123,6 +123,15 @@ int run_router_config(const RouterConfigOptions& opts, config::Config cfg) {
     req.peer = net::Address::parse(opts.peer);
     if (!req.peer) return fail("--peer: not an address: \"" + opts.peer + "\"");
   }
+  for (const auto& item : opts.node_labels) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) return fail("--node-labels: expected KEY=VALUE, got \"" + item + "\"");
+    req.node_labels[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  if (!opts.dynamic.empty()) {
+    req.dynamic = net::Prefix::parse(opts.dynamic);
+    if (!req.dynamic) return fail("--dynamic: not a prefix like 192.168.1.0/24: \"" + opts.dynamic + "\"");
+  }
   req.ospf_interface = opts.interface;
   // The router needs the key in its own config: read it where the nodes would.
   for (auto& p : cfg.bgp.peers) {
@@ -133,9 +142,11 @@ int run_router_config(const RouterConfigOptions& opts, config::Config cfg) {
     else std::cerr << "# cannot read " << p.password_file << ": the router's password line is left as a comment\n";
   }
   ApiLookup api(cfg.kubernetes);
-  if (req.nodes.empty()) {
+  if (req.nodes.empty() && !req.dynamic) {
     auto ips = api.node_internal_ips();
-    if (!ips) return fail("no --nodes, and the Nodes' InternalIPs are unknown (" + ips.error() + ")");
+    if (!ips)
+      return fail("no --nodes, and the Nodes' InternalIPs are unknown (" + ips.error() +
+                  "); or accept any node of a range with --dynamic CIDR");
     req.nodes = std::move(*ips);
   }
   if (!cfg.advertise.service_cidrs && req.service_cidrs.empty()) {

@@ -16,6 +16,8 @@ struct RouterConfigOptions {
   std::vector<std::string> service_cidrs;    // --service-cidr; when the config says auto
   std::vector<std::string> external_ranges;  // --external-range
   std::string peer;                          // --peer; "" = the first of bgp.peers
+  std::vector<std::string> node_labels;      // --node-labels k=v,...: the peer whose node_selector they satisfy
+  std::string dynamic;                       // --dynamic CIDR: accept any node in it instead of listing nodes
   std::string interface;                     // --interface: the router's OSPF interface
 };
 int run_router_config(const RouterConfigOptions&, config::Config);

@@ -155,6 +155,8 @@ net::Expected<Plan, std::string> make_plan(const RouterConfigRequest& req) {
                                        "interfaces (ospf.enabled, ospf.interfaces): nothing to configure"));
   if (req.peer && !want_bgp)
     return net::Unexpected("--peer " + req.peer->to_string() + " given, but BGP is not configured");
+  if (req.dynamic && !want_bgp)
+    return net::Unexpected("--dynamic " + req.dynamic->to_string() + " given, but BGP is not configured");
 
   std::ostringstream head;
   if (want_bgp) {
@@ -166,18 +168,39 @@ net::Expected<Plan, std::string> make_plan(const RouterConfigRequest& req) {
         return net::Unexpected("--peer " + req.peer->to_string() + " is not one of bgp.peers in the config");
       peer = &*it;
     }
+    if (!req.node_labels.empty()) {
+      auto it = std::find_if(cfg.bgp.peers.begin(), cfg.bgp.peers.end(), [&](const config::PeerConfig& p) {
+        return (!req.peer || p.address == *req.peer) && config::labels_include(req.node_labels, p.node_selector);
+      });
+      if (it == cfg.bgp.peers.end())
+        return net::Unexpected(std::string("--node-labels: no bgp.peers entry") + (req.peer ? " with that --peer" : "") +
+                               " has a node_selector these labels satisfy");
+      peer = &*it;
+    }
+    const net::Family family = peer->gateway ? config::gateway_family(*peer) : peer->address.family();
     BgpSide b;
+    if (!peer->gateway) b.local = peer->address;
     b.peer = peer;
     b.router_asn = peer->asn;
     b.node_asn = cfg.bgp.asn;
     b.ibgp = b.router_asn == b.node_asn;
-    for (const auto& n : req.nodes) {
-      auto& into = n.family() == peer->address.family() ? b.neighbours : b.skipped;
-      if (std::find(into.begin(), into.end(), n) == into.end()) into.push_back(n);
+    const std::string router_text =
+        peer->gateway ? std::string("each node's ") + (family == net::Family::ipv4 ? "IPv4" : "IPv6") + " default gateway"
+                      : peer->address.to_string();
+    if (req.dynamic) {
+      if (req.dynamic->family() != family)
+        return net::Unexpected("--dynamic " + req.dynamic->to_string() + " is not of the family of the router's address " +
+                               router_text);
+      b.dynamic = req.dynamic;
+    } else {
+      for (const auto& n : req.nodes) {
+        auto& into = n.family() == family ? b.neighbours : b.skipped;
+        if (std::find(into.begin(), into.end(), n) == into.end()) into.push_back(n);
+      }
+      if (b.neighbours.empty())
+        return net::Unexpected("no node address of the same family as the router's address " + router_text +
+                               ": pass --nodes IP,IP,... or --dynamic CIDR");
     }
-    if (b.neighbours.empty())
-      return net::Unexpected("no node address of the same family as the router's address " +
-                             peer->address.to_string() + ": pass --nodes IP,IP,...");
     auto has = [&](net::Family f) {
       return std::find(peer->families.begin(), peer->families.end(), f) != peer->families.end() &&
              !ranges_of(plan, f).empty();
@@ -193,14 +216,18 @@ net::Expected<Plan, std::string> make_plan(const RouterConfigRequest& req) {
     b.keepalive_s = peer->keepalive_time.count() == 0 ? 0 : router_seconds(peer->keepalive_time);
     b.connect_retry_s = router_seconds(peer->connect_retry);
     if (peer->bfd.enabled) b.bfd = bfd_side(peer->bfd, peer->multihop > 1);
-    if (peer->address.is_v4()) plan.router_id = peer->address;
-    head << "The router: " << peer->address << " in AS " << b.router_asn << "; the nodes: AS " << b.node_asn
+    if (b.local && b.local->is_v4()) plan.router_id = b.local;
+    head << "The router: " << router_text << " in AS " << b.router_asn << "; the nodes: AS " << b.node_asn
          << (b.ibgp ? " (iBGP)" : " (eBGP)") << "\n";
-    head << "Neighbours:";
-    for (const auto& n : b.neighbours) head << " " << n;
-    head << "\n";
+    if (b.dynamic) {
+      head << "Neighbours: any node in " << *b.dynamic << " (dynamic neighbours; a new node needs no change here)\n";
+    } else {
+      head << "Neighbours:";
+      for (const auto& n : b.neighbours) head << " " << n;
+      head << "\n";
+    }
     if (!b.skipped.empty()) {
-      head << "Left out (not the family of " << peer->address << "):";
+      head << "Left out (not the family of " << router_text << "):";
       for (const auto& n : b.skipped) head << " " << n;
       head << "\n";
     }

@@ -126,7 +126,7 @@ std::string write_bird(const Plan& plan, bool openwrt) {
         << "}\n";
     }
     o << "\ntemplate bgp cis_node {\n"
-      << "  local " << peer.address << " as " << b.router_asn << ";\n";
+      << "  local " << (b.local ? b.local->to_string() + " " : std::string()) << "as " << b.router_asn << ";\n";
     if (b.node_port == 0)
       o << "  passive on;                 # the nodes do not listen (bgp.listen_port 0): they connect\n";
     else if (b.node_port != 179)
@@ -148,6 +148,13 @@ std::string write_bird(const Plan& plan, bool openwrt) {
     if (b.v4) o << "  ipv4 { import filter cis_import4; export none; gateway " << gateway << "; };\n";
     if (b.v6) o << "  ipv6 { import filter cis_import6; export none; gateway " << gateway << "; };\n";
     o << "}\n\n";
+    if (b.dynamic)
+      o << "# BGP dynamic neighbours: any node in " << *b.dynamic << " may connect; each session becomes a\n"
+        << "# protocol cis_dyn1, cis_dyn2, ... (`birdc show protocols`). A new node needs no change here.\n"
+        << "protocol bgp cis_nodes from cis_node {\n"
+        << "  neighbor range " << *b.dynamic << " as " << b.node_asn << ";\n"
+        << "  dynamic name \"cis_dyn\";\n"
+        << "}\n";
     for (const auto& n : b.neighbours) {
       o << "protocol bgp " << protocol_name(n) << " from cis_node { neighbor " << n;
       if (b.node_port != 0 && b.node_port != 179) o << " port " << b.node_port;

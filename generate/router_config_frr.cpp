@@ -121,7 +121,7 @@ std::string write_frr(const Plan& plan) {
     o << " no bgp default ipv4-unicast\n"
       << " neighbor CIS-NODES peer-group\n"
       << " neighbor CIS-NODES remote-as " << b.node_asn << "\n"
-      << " neighbor CIS-NODES update-source " << peer.address << "\n"
+      << (b.local ? " neighbor CIS-NODES update-source " + b.local->to_string() + "\n" : std::string())
       << " neighbor CIS-NODES timers " << b.keepalive_s << " " << b.hold_s << "\n"
       << " neighbor CIS-NODES timers connect " << b.connect_retry_s << "\n"
       << " ! bgpd helps graceful restart by default (RFC 4724 helper mode): a node whose daemon restarts\n"
@@ -137,6 +137,11 @@ std::string write_frr(const Plan& plan) {
     if (b.bfd)
       o << commented(bfd_bgp_note("`neighbor ... bfd check-control-plane-failure`"), " ! ")
         << " neighbor CIS-NODES bfd profile " << kBgpBfdProfile << "\n";
+    if (b.dynamic)
+      o << " ! BGP dynamic neighbours: any node in " << *b.dynamic << " may connect (bgpd only listens for\n"
+        << " ! them); a new node needs no change here. Raise the limit for more than 1000 nodes.\n"
+        << " bgp listen range " << *b.dynamic << " peer-group CIS-NODES\n"
+        << " bgp listen limit 1000\n";
     for (const auto& n : b.neighbours) {
       o << " neighbor " << n << " peer-group CIS-NODES\n";
       if (b.node_port != 0 && b.node_port != 179) o << " neighbor " << n << " port " << b.node_port << "\n";

@@ -29,6 +29,10 @@ struct BgpSide {
   std::uint32_t node_asn = 0;                // = bgp.asn
   bool ibgp = false;
   std::vector<net::Address> neighbours;      // node addresses of the session's family
+  std::optional<net::Prefix> dynamic;        // instead of neighbours: any node in this range
+  // The router's own address on the sessions, when the config names it (nullopt: `address:
+  // gateway`, the router is whatever each node's default gateway is).
+  std::optional<net::Address> local;
   std::vector<net::Address> skipped;         // node addresses of the other family
   bool v4 = false, v6 = false;               // families to enable (configured and with accepted ranges)
   std::uint16_t node_port = 179;             // where the router connects to; 0 = nodes do not listen

@@ -78,13 +78,21 @@ std::string write_routeros(const Plan& plan) {
     if (b.bfd) write_bgp_bfd(o, b);
     o << "/routing bgp connection\n";
     std::string families = b.v4 && b.v6 ? "ip,ipv6" : b.v4 ? "ip" : "ipv6";
-    for (const auto& n : b.neighbours) {
-      o << "add name=" << name_of(n) << " as=" << b.router_asn;
+    if (b.dynamic)
+      o << "# Dynamic neighbours: a prefix as remote.address makes RouterOS 7 (7.1 and later) accept a\n"
+        << "# session from any node in " << *b.dynamic << " (it only listens for them); a new node needs\n"
+        << "# no change here. Not checked against a RouterOS here: if yours refuses the prefix, generate\n"
+        << "# one connection per node with --nodes instead.\n";
+    std::vector<std::pair<std::string, std::string>> remotes;  // (name, remote.address)
+    if (b.dynamic) remotes.emplace_back("cis-nodes", b.dynamic->to_string());
+    for (const auto& n : b.neighbours) remotes.emplace_back(name_of(n), n.to_string());
+    for (const auto& [name, remote] : remotes) {
+      o << "add name=" << name << " as=" << b.router_asn;
       if (plan.router_id) o << " router-id=" << *plan.router_id;
-      o << " local.address=" << peer.address << " local.role=" << (b.ibgp ? "ibgp" : "ebgp")
-        << " remote.address=" << n << " remote.as=" << b.node_asn;
+      if (b.local) o << " local.address=" << *b.local;
+      o << " local.role=" << (b.ibgp ? "ibgp" : "ebgp") << " remote.address=" << remote << " remote.as=" << b.node_asn;
       if (b.node_port != 0 && b.node_port != 179) o << " remote.port=" << b.node_port;
-      if (b.node_port == 0) o << " connect=no";
+      if (b.node_port == 0 || b.dynamic) o << " connect=no";
       o << " address-families=" << families << " hold-time=" << b.hold_s << "s";
       if (b.keepalive_s) o << " keepalive-time=" << b.keepalive_s << "s";
       if (peer.multihop > 1) o << " multihop=yes";

@@ -72,8 +72,8 @@ std::string write_vyos(const Plan& plan) {
     o << "set protocols bgp system-as " << q(std::to_string(b.router_asn)) << "\n";
     if (plan.router_id) o << "set protocols bgp parameters router-id " << q(plan.router_id->to_string()) << "\n";
     const std::string pg = "set protocols bgp peer-group CIS-NODES";
-    o << pg << " remote-as " << q(std::to_string(b.node_asn)) << "\n"
-      << pg << " update-source " << q(peer.address.to_string()) << "\n";
+    o << pg << " remote-as " << q(std::to_string(b.node_asn)) << "\n";
+    if (b.local) o << pg << " update-source " << q(b.local->to_string()) << "\n";
     if (!peer.password.empty()) o << pg << " password " << q(peer.password) << "\n";
     if (peer.ttl_security)
       o << pg << " ttl-security hops " << q(std::to_string(std::max<unsigned>(1, peer.multihop))) << "\n";
@@ -87,6 +87,11 @@ std::string write_vyos(const Plan& plan) {
     if (b.bfd)
       o << commented(bfd_bgp_note("`bfd check-control-plane-failure`"), "# ") << pg << " bfd profile "
         << q(kBgpBfdProfile) << "\n";
+    if (b.dynamic)
+      o << "# BGP dynamic neighbours: any node in " << b.dynamic->to_string() << " may connect; a new node needs no\n"
+        << "# change here (VyOS 1.4+).\n"
+        << "set protocols bgp listen range " << q(b.dynamic->to_string()) << " peer-group 'CIS-NODES'\n"
+        << "set protocols bgp listen limit '1000'\n";
     for (const auto& n : b.neighbours) {
       const std::string nb = "set protocols bgp neighbor " + n.to_string();
       o << nb << " peer-group 'CIS-NODES'\n"

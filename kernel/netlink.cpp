@@ -8,6 +8,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/route.h>
 #include <netlink/socket.h>
 #include <sys/socket.h>
 
@@ -24,25 +25,31 @@ using Socket = std::unique_ptr<nl_sock, SocketDeleter>;
 
 std::string nl_error(const char* what, int err) { return std::string(what) + ": " + nl_geterror(err); }
 
+std::optional<net::Address> to_address(nl_addr* a) {
+  const auto* bytes = static_cast<const std::uint8_t*>(nl_addr_get_binary_addr(a));
+  const unsigned len = nl_addr_get_len(a);
+  if (nl_addr_get_family(a) == AF_INET && len == 4) {
+    std::array<std::uint8_t, 4> b{};
+    std::memcpy(b.data(), bytes, 4);
+    return net::Address::v4(b);
+  }
+  if (nl_addr_get_family(a) == AF_INET6 && len == 16) {
+    std::array<std::uint8_t, 16> b{};
+    std::memcpy(b.data(), bytes, 16);
+    return net::Address::v6(b);
+  }
+  return std::nullopt;
+}
+
 std::optional<InterfaceAddress> to_interface_address(rtnl_addr* a) {
   nl_addr* local = rtnl_addr_get_local(a);
   if (!local) return std::nullopt;
-  const auto* bytes = static_cast<const std::uint8_t*>(nl_addr_get_binary_addr(local));
-  const unsigned len = nl_addr_get_len(local);
+  auto address = to_address(local);
+  if (!address) return std::nullopt;
   InterfaceAddress out;
+  out.address = *address;
   out.prefix_length = static_cast<unsigned>(rtnl_addr_get_prefixlen(a));
   out.secondary = (rtnl_addr_get_flags(a) & IFA_F_SECONDARY) != 0;
-  if (nl_addr_get_family(local) == AF_INET && len == 4) {
-    std::array<std::uint8_t, 4> b{};
-    std::memcpy(b.data(), bytes, 4);
-    out.address = net::Address::v4(b);
-  } else if (nl_addr_get_family(local) == AF_INET6 && len == 16) {
-    std::array<std::uint8_t, 16> b{};
-    std::memcpy(b.data(), bytes, 16);
-    out.address = net::Address::v6(b);
-  } else {
-    return std::nullopt;
-  }
   return out;
 }
 
@@ -148,6 +155,9 @@ struct InterfaceWatcher::Impl : std::enable_shared_from_this<Impl> {
       self->batch.push_back({InterfaceEvent::Kind::address, rtnl_addr_get_ifindex(reinterpret_cast<rtnl_addr*>(obj))});
     else if (type == RTM_NEWLINK || type == RTM_DELLINK)
       self->batch.push_back({InterfaceEvent::Kind::link, rtnl_link_get_ifindex(reinterpret_cast<rtnl_link*>(obj))});
+    else if ((type == RTM_NEWROUTE || type == RTM_DELROUTE) &&
+             (self->batch.empty() || self->batch.back().kind != InterfaceEvent::Kind::route))
+      self->batch.push_back({InterfaceEvent::Kind::route, 0});  // one per burst: readers re-read the table
   }
 
   static int on_valid(nl_msg* msg, void* arg) {
@@ -196,6 +206,17 @@ InterfaceWatcher::~InterfaceWatcher() {
 
 net::Expected<std::unique_ptr<InterfaceWatcher>, Error> InterfaceWatcher::create(asio::any_io_executor executor,
                                                                              Handler handler) {
+  return open(std::move(executor), std::move(handler), {RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR});
+}
+
+net::Expected<std::unique_ptr<InterfaceWatcher>, Error> InterfaceWatcher::create_for_routes(
+    asio::any_io_executor executor, Handler handler) {
+  return open(std::move(executor), std::move(handler), {RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE});
+}
+
+net::Expected<std::unique_ptr<InterfaceWatcher>, Error> InterfaceWatcher::open(asio::any_io_executor executor,
+                                                                           Handler handler,
+                                                                           std::initializer_list<int> groups) {
   auto impl = std::make_shared<Impl>(executor, std::move(handler));
   auto sk = connect_route_socket();
   if (!sk) return net::Unexpected(sk.error());
@@ -204,8 +225,9 @@ net::Expected<std::unique_ptr<InterfaceWatcher>, Error> InterfaceWatcher::create
   // Events are not replies to our requests: no sequence numbers to check.
   nl_socket_disable_seq_check(s);
   nl_socket_modify_cb(s, NL_CB_VALID, NL_CB_CUSTOM, &Impl::on_valid, impl.get());
-  if (int err = nl_socket_add_memberships(s, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, 0); err < 0)
-    return net::Unexpected(Error{nl_error("netlink subscribe", err)});
+  for (int group : groups)
+    if (int err = nl_socket_add_membership(s, group); err < 0)
+      return net::Unexpected(Error{nl_error("netlink subscribe", err)});
   if (int err = nl_socket_set_nonblocking(s); err < 0)
     return net::Unexpected(Error{nl_error("netlink non-blocking", err)});
   // Room for a burst (kube-proxy adding thousands of ClusterIPs at start); overflow means resync.
@@ -215,6 +237,29 @@ net::Expected<std::unique_ptr<InterfaceWatcher>, Error> InterfaceWatcher::create
   if (ec) return net::Unexpected(Error{"netlink: " + ec.message()});
   impl->arm();
   return std::unique_ptr<InterfaceWatcher>(new InterfaceWatcher(std::move(impl)));
+}
+
+net::Expected<std::optional<net::Address>, Error> default_gateway(net::Family family) {
+  auto sk = connect_route_socket();
+  if (!sk) return net::Unexpected(sk.error());
+  nl_cache* raw = nullptr;
+  if (int err = rtnl_route_alloc_cache(sk->get(), family == net::Family::ipv4 ? AF_INET : AF_INET6, 0, &raw); err < 0)
+    return net::Unexpected(Error{nl_error("netlink route dump", err)});
+  Cache cache(raw);
+  std::vector<KernelRoute> routes;
+  for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
+    auto* r = reinterpret_cast<rtnl_route*>(o);
+    KernelRoute k;
+    k.table = rtnl_route_get_table(r);
+    nl_addr* dst = rtnl_route_get_dst(r);
+    k.destination_length = dst ? nl_addr_get_prefixlen(dst) : 0;
+    k.unicast = rtnl_route_get_type(r) == RTN_UNICAST;
+    k.metric = rtnl_route_get_priority(r);
+    if (rtnl_route_get_nnexthops(r) > 0)
+      if (nl_addr* gw = rtnl_route_nh_get_gateway(rtnl_route_nexthop_n(r, 0))) k.gateway = to_address(gw);
+    routes.push_back(k);
+  }
+  return choose_default_gateway(routes);
 }
 
 }  // namespace netlink

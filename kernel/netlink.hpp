@@ -2,15 +2,18 @@
 // node's networking), with libnl: interfaces (link state, MTU) and their addresses (kube-proxy's
 // IPVS mode binds every ClusterIP to `kube-ipvs0`; OSPF runs on configured interfaces; no Service
 // may attract this host's own addresses), and a subscription to link and address events on an
-// io_context, so that readers re-read when something changed instead of polling.
+// io_context, so that readers re-read when something changed instead of polling; the default
+// gateway of a family, and route change events (`address: gateway` peers follow them).
 #pragma once
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "io/asio.hpp"
+#include "kernel/default_gateway.hpp"
 #include "net/address.hpp"
 #include "net/expected.hpp"
 
@@ -49,7 +52,7 @@ net::Expected<Interface, Error> read_interface(const std::string& name);
 net::Expected<std::vector<Interface>, Error> read_interfaces();
 
 struct InterfaceEvent {
-  enum class Kind { address, link, resync };  // resync: events were lost, re-read everything
+  enum class Kind { address, link, route, resync };  // resync: events were lost, re-read everything
   Kind kind = Kind::resync;
   int ifindex = 0;
 };
@@ -62,14 +65,24 @@ class InterfaceWatcher {
   using Handler = std::function<void(const InterfaceEvent&)>;
   static net::Expected<std::unique_ptr<InterfaceWatcher>, Error> create(asio::any_io_executor executor,
                                                                         Handler handler);
+  // RTNLGRP_IPV4_ROUTE and RTNLGRP_IPV6_ROUTE instead: one Kind::route event per burst of route
+  // changes (and resync), for readers of the routing table.
+  static net::Expected<std::unique_ptr<InterfaceWatcher>, Error> create_for_routes(asio::any_io_executor executor,
+                                                                                   Handler handler);
   ~InterfaceWatcher();
   InterfaceWatcher(const InterfaceWatcher&) = delete;
   InterfaceWatcher& operator=(const InterfaceWatcher&) = delete;
 
  private:
   struct Impl;
+  static net::Expected<std::unique_ptr<InterfaceWatcher>, Error> open(asio::any_io_executor executor, Handler handler,
+                                                                      std::initializer_list<int> groups);
   explicit InterfaceWatcher(std::shared_ptr<Impl> impl);
   std::shared_ptr<Impl> impl_;
 };
+
+// The main table's default gateway of `family` (choose_default_gateway over one route dump);
+// nullopt when there is no default route with a gateway.
+net::Expected<std::optional<net::Address>, Error> default_gateway(net::Family family);
 
 }  // namespace netlink

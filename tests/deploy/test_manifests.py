@@ -231,7 +231,7 @@ class DaemonSet(unittest.TestCase):
         out = check_config(self, self.cm["data"]["config.yaml"], "deploy/configmap.yaml config.yaml")
         effective = yaml.safe_load(out)
         self.assertEqual(effective["bgp"]["asn"], 64513)
-        self.assertEqual(effective["bgp"]["peers"][0]["address"], "192.168.1.1")
+        self.assertEqual(effective["bgp"]["peers"][0]["address"], "gateway")  # zero config
         self.assertEqual(effective["bgp"]["peers"][0]["asn"], 64512)
 
 
@@ -313,7 +313,21 @@ class HelmChart(unittest.TestCase):
         plain = "\n".join(l for l in self.templates["rbac.yaml"].splitlines() if "{{" not in l)
         rendered = [d for d in yaml.safe_load_all(plain) if d]
         self.assertEqual(rules(rendered),
-                         rules(load_docs(DEPLOY / "rbac.yaml") + load_docs(DEPLOY / "rbac-cidr-probe.yaml")))
+                         rules(load_docs(DEPLOY / "rbac.yaml") + load_docs(DEPLOY / "rbac-cidr-probe.yaml") +
+                               load_docs(DEPLOY / "rbac-events.yaml")))
+
+    # Writing Events is opt-in with the config key that turns them on, in both forms.
+    def test_events_grant_is_opt_in(self):
+        events = [d for d in load_docs(DEPLOY / "rbac-events.yaml") if d.get("kind") == "ClusterRole"]
+        self.assertEqual(events[0]["rules"], [{"apiGroups": ["events.k8s.io"], "resources": ["events"],
+                                               "verbs": ["create"]}])
+        self.assertIs(self.values["config"]["kubernetes"]["events"], False)
+        self.assertIn("if .Values.config.kubernetes.events", self.templates["rbac.yaml"])
+
+    def test_zero_config_default_peer_is_the_gateway(self):
+        peer = self.values["config"]["bgp"]["peers"][0]
+        self.assertEqual(peer["address"], "gateway")
+        self.assertEqual(peer["node_selector"], {})
 
     # Abuse resistance: the dry-run probe's `create services` is opt-in in both forms.
     def test_service_create_grant_is_opt_in(self):

@@ -72,9 +72,9 @@ class ApiServer:
     def endpointslice(self, service, endpoints, name, ns="default"):
         return self.command("/make/endpointslice", {"args": [ns, service], "endpoints": endpoints, "name": name})
 
-    def node(self, name, ready=True, unschedulable=False, internal_ip=None):
+    def node(self, name, ready=True, unschedulable=False, internal_ip=None, labels=None):
         return self.command("/make/node", {"args": [name], "ready": ready, "unschedulable": unschedulable,
-                                           "internal_ip": internal_ip})
+                                           "internal_ip": internal_ip, "labels": labels or {}})
 
     def delete(self, resource, name, ns="default"):
         return self.command("/delete", {"resource": resource, "namespace": ns, "name": name})

@@ -397,6 +397,9 @@ RESOURCES: dict[str, Resource] = {r.plural: r for r in [
     Resource("nodes", "", ["v1"], "Node", False, ("spec.unschedulable",), _RW, ["no"]),
     Resource("servicecidrs", "networking.k8s.io", ["v1", "v1beta1"], "ServiceCIDR", False, (), _RW),
     Resource("configmaps", "", ["v1"], "ConfigMap", True, (), _RW, ["cm"]),
+    # Events as clients POST them (kubectl describe reads them back); reportingController and
+    # friends are stored as sent.
+    Resource("events", "events.k8s.io", ["v1"], "Event", True, (), _RW, ["ev"]),
 ]}
 KIND_TO_RESOURCE = {r.kind: r.plural for r in RESOURCES.values()}
 
@@ -913,6 +916,8 @@ class _ApiHandler(http.server.BaseHTTPRequestHandler):
             self._list(res, version, ns)
         elif verb == "watch":
             self._watch(res, version, ns)
+        elif verb == "create" and res.plural == "events" and ns is not None:
+            self._create_event(ns, body)
         elif verb == "create":
             if res.plural != "services" or ns is None:
                 self._send_status(405, "MethodNotAllowed",
@@ -1222,6 +1227,45 @@ class _ApiHandler(http.server.BaseHTTPRequestHandler):
                 pass
 
     # ---- create (dry-run probe) ----------------------------------------------------------------
+    def _create_event(self, ns: str, body: bytes) -> None:
+        """events.k8s.io/v1 create, with the checks the apiserver's validation makes on what a
+        client must set (name or generateName, regarding, reason, action, reportingController,
+        reportingInstance, eventTime); answers 201 with the stored object."""
+        try:
+            obj = json.loads(body)
+            if not isinstance(obj, dict):
+                raise ValueError
+        except (ValueError, UnicodeDecodeError):
+            self._send_status(400, "BadRequest", "the object provided is unrecognized (unknown)")
+            return
+        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        if meta.get("namespace") not in (None, "", ns):
+            self._send_status(400, "BadRequest",
+                              "the namespace of the provided object does not match the namespace sent on the request")
+            return
+        name = meta.get("name") or ""
+        if not name and meta.get("generateName"):
+            name = meta["generateName"] + secrets.token_hex(3)[:5]
+        missing = [f for f in ("regarding", "reason", "action", "reportingController", "reportingInstance",
+                               "eventTime") if not obj.get(f)]
+        if not name:
+            missing.insert(0, "metadata.name")
+        if missing:
+            causes = [{"reason": "FieldValueRequired", "message": "Required value", "field": f} for f in missing]
+            self._send_status(422, "Invalid", f'Event "{name}" is invalid: {missing[0]}: Required value',
+                              _details(name=name, group="events.k8s.io", kind="Event", causes=causes))
+            return
+        with self.server.owner.store.cond:
+            if (ns, name) in self.server.owner.store.objects["events"]:
+                self._send_status(409, "AlreadyExists", f'events.events.k8s.io "{name}" already exists',
+                                  _details(name=name, group="events.k8s.io", kind="events"))
+                return
+        obj = dict(obj, metadata=dict(meta, name=name, namespace=ns))
+        obj.pop("kind", None)
+        obj.pop("apiVersion", None)
+        _, stored = self.server.owner.store.put("events", obj)
+        self._send_json(201, self._typed(stored, RESOURCES["events"], "v1"))
+
     def _create_service(self, ns: str, body: bytes) -> None:
         owner = self.server.owner
         try:
@@ -1632,7 +1676,7 @@ class FakeApiServer:
     def version_enabled(self, group: str, version: str) -> bool:
         if group == "":
             return version == "v1"
-        if group == "discovery.k8s.io":
+        if group in ("discovery.k8s.io", "events.k8s.io"):
             return version == "v1"
         if group == "networking.k8s.io":
             return version == "v1" or (version == "v1beta1" and self.cfg["servicecidr_v1beta1"])
@@ -1667,7 +1711,7 @@ class FakeApiServer:
 
     def api_group_list(self) -> dict:
         groups = []
-        for g, vs in (("discovery.k8s.io", ["v1"]), ("networking.k8s.io", ["v1", "v1beta1"])):
+        for g, vs in (("discovery.k8s.io", ["v1"]), ("events.k8s.io", ["v1"]), ("networking.k8s.io", ["v1", "v1beta1"])):
             served = [v for v in vs if self.version_enabled(g, v)]
             if served:
                 groups.append({"name": g, "versions": [{"groupVersion": f"{g}/{v}", "version": v} for v in served],

@@ -349,6 +349,30 @@ class ListTest(ServerCase):
         self.assertIsNone(self.server.get("services", "default", "x"))
 
 
+    def test_events_create_and_list(self):
+        path = "/apis/events.k8s.io/v1/namespaces/default/events"
+        event = {"apiVersion": "events.k8s.io/v1", "kind": "Event",
+                 "metadata": {"name": "web.18f0", "namespace": "default"},
+                 "eventTime": "2026-12-07T14:50:00.123456Z", "reportingController": "clusterip-speaker",
+                 "reportingInstance": "node-a", "action": "Advertise", "reason": "Advertised", "type": "Normal",
+                 "regarding": {"kind": "Service", "apiVersion": "v1", "namespace": "default", "name": "web"},
+                 "note": "Node node-a advertises 10.96.0.20 (ClusterIP)"}
+        status, _, body = self.client.request("POST", path, event)
+        self.assertEqual(status, 201)
+        self.assertEqual((body["kind"], body["apiVersion"], body["reason"]), ("Event", "events.k8s.io/v1", "Advertised"))
+        self.assertTrue(body["metadata"]["uid"])
+        status, _, body = self.client.request("POST", path, event)
+        self.assertEqual((status, body["reason"]), (409, "AlreadyExists"))
+        incomplete = {k: v for k, v in event.items() if k not in ("reportingController", "eventTime")}
+        incomplete["metadata"] = {"name": "web.2"}
+        status, _, body = self.client.request("POST", path, incomplete)
+        self.assertEqual((status, body["reason"]), (422, "Invalid"))
+        self.assertEqual([c["field"] for c in body["details"]["causes"]], ["reportingController", "eventTime"])
+        status, _, lst = self.client.get(path)
+        self.assertEqual((status, [e["metadata"]["name"] for e in lst["items"]]), (200, ["web.18f0"]))
+        self.assertEqual(lst["items"][0]["note"], "Node node-a advertises 10.96.0.20 (ClusterIP)")
+
+
 class WatchTest(ServerCase):
     server_kwargs = {"bookmark_interval": 0.3}
 

@@ -114,6 +114,10 @@ class GeneratedConfigsPassTheirChecker(unittest.TestCase):
              ["--service-cidr", SERVICE_V4]),
             ("bfd+ospf bfd", cluster_config(f"{d}/bfd.yaml", peer=BFD_PEER, ospf=OSPF_BFD), ["--interface", "lan"]),
             ("bfd multihop", cluster_config(f"{d}/bfd-mh.yaml", peer={**BFD_PEER, "multihop": 3}), []),
+            # Zero config: the peer is each node's default gateway; any node of the range may connect.
+            ("bfd+dynamic", cluster_config(f"{d}/dynamic.yaml", peer={**BFD_PEER, "address": "gateway",
+                                                                      "node_selector": {"rack": "r1"}}),
+             ["--dynamic", "10.0.1.0/24", "--node-labels", "rack=r1"]),
         ]
 
     def router_config(self, flavour, conf, extra):

@@ -747,5 +747,59 @@ TEST_F(LoadFile, EmptyFileGivesDefaults) {
   EXPECT_EQ(*r, Config{});
 }
 
+// --- zero-config keys: address: gateway, node_selector, service_selector, kubernetes.events ----
+
+TEST(LoadZeroConfig, GatewayPeerAndNodeSelector) {
+  auto c = load_ok(
+      "bgp:\n  peers:\n"
+      "    - { address: gateway, asn: 64512 }\n"
+      "    - { address: gateway, asn: 64512, families: [ipv6] }\n"
+      "    - { address: 10.0.0.1, asn: 64512, node_selector: { rack: r1, \"topology.kubernetes.io/zone\": z1 } }\n"
+      "    - { address: 10.0.0.1, asn: 64512, node_selector: { rack: r2 } }\n");
+  ASSERT_EQ(c.bgp.peers.size(), 4u);
+  EXPECT_TRUE(c.bgp.peers[0].gateway);
+  EXPECT_EQ(c.bgp.peers[0].address, addr("0.0.0.0"));
+  EXPECT_EQ(gateway_family(c.bgp.peers[0]), net::Family::ipv4);
+  EXPECT_EQ(peer_name(c.bgp.peers[0]), "gateway (IPv4)");
+  EXPECT_EQ(peer_name(c.bgp.peers[1]), "gateway (IPv6)");
+  EXPECT_EQ(c.bgp.peers[1].address, addr("::"));
+  EXPECT_FALSE(c.bgp.peers[2].gateway);
+  EXPECT_EQ(c.bgp.peers[2].node_selector,
+            (std::map<std::string, std::string>{{"rack", "r1"}, {"topology.kubernetes.io/zone", "z1"}}));
+  EXPECT_EQ(c.bgp.peers[3].node_selector, (std::map<std::string, std::string>{{"rack", "r2"}}));
+}
+
+TEST(LoadZeroConfig, Errors) {
+  expect_single_errors({
+      {"bgp:\n  peers:\n    - { address: gateway, asn: 1 }\n    - { address: gateway, asn: 2 }\n",
+       "c.yaml:4:18: bgp.peers[1].address: duplicate peer gateway (IPv4) (also bgp.peers[0])"},
+      {"bgp:\n  peers:\n    - { address: 10.0.0.1, asn: 1, node_selector: [rack] }\n",
+       "c.yaml:3:51: bgp.peers[0].node_selector: expected a mapping of labels like { rack: r1 }"},
+      {"bgp:\n  peers:\n    - { address: 10.0.0.1, asn: 1, node_selector: { rack: [r1] } }\n",
+       "c.yaml:3:59: bgp.peers[0].node_selector.rack: expected a string, got a list"},
+      {"advertise:\n  service_selector: \"tier in (web\"\n",
+       "c.yaml:2:21: advertise.service_selector: bad label selector \"tier in (web\": expected ')' to close the set "
+       "of values at character 13"},
+      {"kubernetes:\n  events: maybe\n", "c.yaml:2:11: kubernetes.events: expected true or false, got \"maybe\""},
+  });
+}
+
+TEST(LoadZeroConfig, ServiceSelectorAndEvents) {
+  auto c = load_ok("advertise:\n  service_selector: \"expose=true,tier in (web,api)\"\nkubernetes:\n  events: true\n");
+  EXPECT_EQ(c.advertise.service_selector.text, "expose=true,tier in (web,api)");
+  EXPECT_EQ(c.advertise.service_selector.requirements.size(), 2u);
+  EXPECT_TRUE(c.kubernetes.events);
+  // The printed config loads back to the same values.
+  auto again = load_ok(to_yaml(c));
+  EXPECT_EQ(again, c);
+}
+
+TEST(LoadZeroConfig, PrintedGatewayPeerLoadsBack) {
+  auto c = load_ok("bgp:\n  peers:\n    - { address: gateway, asn: 64512, node_selector: { rack: \"1\" } }\n");
+  const auto text = to_yaml(c);
+  EXPECT_NE(text.find("    - address: gateway\n      asn: 64512\n      node_selector: { rack: \"1\" }\n"), std::string::npos) << text;
+  EXPECT_EQ(load_ok(text), c);
+}
+
 }  // namespace
 }  // namespace config

@@ -27,6 +27,7 @@ advertise:
   external_ips: false
   load_balancer_ips: false
   annotation_communities: []
+  service_selector: ""
   static: []
   static_file: ""
   require_kube_proxy: true
@@ -51,6 +52,7 @@ kubernetes:
   kube_proxy_healthz: "http://127.0.0.1:10256/healthz"
   kube_proxy_metrics: "http://127.0.0.1:10249"
   resync: 0s
+  events: false
 http:
   listen: "127.0.0.1:9474"
 log:
@@ -194,6 +196,7 @@ TEST(ToYaml, PeerBlockShape) {
   EXPECT_NE(text.find(R"(  peers:
     - address: 192.168.1.1
       asn: 64512
+      node_selector: {}
       port: 179
       password: ""
       password_file: ""

@@ -429,3 +429,61 @@ TEST(Planner, RequireProgrammedWaitsForKubeProxy) {
   // The CIDR aggregate does not wait.
   EXPECT_TRUE(p.routes.contains(P("10.96.0.0/12")));
 }
+
+// --- advertise.service_selector and the Node label exclude-from-external-load-balancers --------
+
+TEST(Planner, ServiceSelectorLimitsThePerServiceRoutes) {
+  Fixture f;
+  f.advertise.cluster_ips = config::ClusterIpMode::all;
+  f.advertise.external_ips = config::AddressRanges::within({P("192.0.2.0/24")});
+  f.advertise.service_selector = *config::parse_label_selector("expose=yes,tier notin (internal)");
+  auto web = service("default", "web", {"10.96.0.20"});
+  web.meta.labels = {{"expose", "yes"}, {"tier", "web"}};
+  auto internal = service("default", "internal", {"10.96.0.21"});
+  internal.meta.labels = {{"expose", "yes"}, {"tier", "internal"}};
+  internal.external_ips = {A("192.0.2.21")};
+  auto unlabelled = service("default", "plain", {"10.96.0.22"});
+  f.add(web);
+  f.add(internal);
+  f.add(unlabelled);
+  auto p = f.run();
+  EXPECT_EQ(prefixes(p), (std::vector<Prefix>{P("10.96.0.0/12"), P("10.96.0.20/32")}));
+  const std::string why = "its labels do not match advertise.service_selector \"expose=yes,tier notin (internal)\"";
+  ASSERT_NE(exclusion(p, "10.96.0.21"), nullptr);
+  EXPECT_EQ(*exclusion(p, "10.96.0.21"), why);
+  EXPECT_EQ(*exclusion(p, "192.0.2.21"), why);
+  EXPECT_EQ(*exclusion(p, "10.96.0.22"), why);
+}
+
+TEST(Planner, NodeExcludedFromExternalLoadBalancersKeepsClusterIps) {
+  Fixture f;
+  f.advertise.cluster_ips = config::ClusterIpMode::all;
+  f.advertise.external_ips = config::AddressRanges::within({P("192.0.2.0/24")});
+  f.advertise.load_balancer_ips = config::AddressRanges::all();
+  auto svc = service("default", "web", {"10.96.0.20"});
+  svc.external_ips = {A("192.0.2.10")};
+  svc.load_balancer_ips = {A("198.51.100.7")};
+  f.add(svc);
+  f.facts.node->meta.labels[kExcludeFromExternalLbLabel] = "";
+  auto p = f.run();
+  EXPECT_EQ(prefixes(p), (std::vector<Prefix>{P("10.96.0.0/12"), P("10.96.0.20/32")}));
+  const std::string why = "Node node1 has the label node.kubernetes.io/exclude-from-external-load-balancers";
+  ASSERT_NE(exclusion(p, "192.0.2.10"), nullptr);
+  EXPECT_EQ(*exclusion(p, "192.0.2.10"), why);
+  EXPECT_EQ(*exclusion(p, "198.51.100.7"), why);
+}
+
+TEST(Planner, RemovingTheExcludeLabelReplansEverything) {
+  Fixture f;
+  f.advertise.load_balancer_ips = config::AddressRanges::all();
+  auto svc = service("default", "web", {"10.96.0.20"});
+  svc.load_balancer_ips = {A("198.51.100.7")};
+  f.add(svc);
+  f.facts.node->meta.labels[kExcludeFromExternalLbLabel] = "true";
+  Planner planner;
+  EXPECT_FALSE(planner.update(f.facts, f.advertise, f.facts.take_changes()).routes.contains(P("198.51.100.7/32")));
+  f.facts.node->meta.labels.clear();  // only the Node changed: no Service is named as changed
+  const auto& p = planner.update(f.facts, f.advertise, f.facts.take_changes());
+  EXPECT_TRUE(p.routes.contains(P("198.51.100.7/32")));
+  EXPECT_EQ(p, plan(f.facts, f.advertise));
+}

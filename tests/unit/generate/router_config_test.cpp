@@ -398,3 +398,93 @@ TEST(RouterConfigBfd, OnlyTheProtocolThatHasIt) {
   EXPECT_THAT(routeros, Not(HasSubstr("add addresses=")));
   EXPECT_THAT(routeros, HasSubstr("add interfaces=eth0 min-rx=300ms"));
 }
+
+// --- --dynamic (BGP dynamic neighbours), gateway peers, --node-labels ---------------------------
+
+namespace {
+
+// The zero-config shape: one peer per rack, both `address: gateway`, chosen by node_selector.
+RouterConfigRequest dynamic_request(const char* range = "192.168.1.0/24") {
+  RouterConfigRequest r;
+  r.config.advertise.service_cidrs = std::vector<net::Prefix>{P("10.96.0.0/12")};
+  r.config.bgp.asn = 64513;
+  for (auto [asn, rack] : {std::pair{64512u, "r1"}, std::pair{64522u, "r2"}}) {
+    config::PeerConfig peer;
+    peer.gateway = true;
+    peer.address = A("0.0.0.0");
+    peer.asn = asn;
+    peer.node_selector = {{"rack", rack}};
+    peer.bfd.enabled = true;
+    r.config.bgp.peers.push_back(peer);
+  }
+  r.dynamic = P(range);
+  return r;
+}
+
+}  // namespace
+
+TEST(RouterConfigDynamic, BirdNeighborRangeWithoutALocalAddress) {
+  auto text = generate(dynamic_request(), RouterFlavour::bird);
+  EXPECT_THAT(text, HasSubstr("The router: each node's IPv4 default gateway in AS 64512"));
+  EXPECT_THAT(text, HasSubstr("Neighbours: any node in 192.168.1.0/24"));
+  EXPECT_THAT(text, HasSubstr("  local as 64512;\n"));
+  EXPECT_THAT(text, HasSubstr("protocol bgp cis_nodes from cis_node {\n  neighbor range 192.168.1.0/24 as 64513;\n"
+                              "  dynamic name \"cis_dyn\";\n}\n"));
+  EXPECT_THAT(text, HasSubstr("merge paths yes"));          // ECMP
+  EXPECT_THAT(text, HasSubstr("filter cis_import4"));        // the import filter
+  EXPECT_THAT(text, HasSubstr("protocol bfd cis_bfd {"));    // the router side of BFD
+  EXPECT_THAT(text, HasSubstr("  bfd on;"));
+  EXPECT_THAT(text, Not(HasSubstr("router id 0.0.0.0")));
+  EXPECT_THAT(text, Not(HasSubstr("protocol bgp node_")));
+}
+
+TEST(RouterConfigDynamic, FrrListenRangePeerGroup) {
+  auto text = generate(dynamic_request(), RouterFlavour::frr);
+  EXPECT_THAT(text, HasSubstr(" bgp listen range 192.168.1.0/24 peer-group CIS-NODES\n"));
+  EXPECT_THAT(text, HasSubstr(" neighbor CIS-NODES remote-as 64513\n"));
+  EXPECT_THAT(text, HasSubstr(" neighbor CIS-NODES bfd profile cis-nodes\n"));
+  EXPECT_THAT(text, HasSubstr("  maximum-paths 8\n"));
+  EXPECT_THAT(text, HasSubstr("  neighbor CIS-NODES route-map CIS-IN4 in\n"));
+  EXPECT_THAT(text, Not(HasSubstr("update-source")));  // the gateway's address is each node's to know
+  EXPECT_THAT(text, Not(HasSubstr("bgp router-id")));
+}
+
+TEST(RouterConfigDynamic, VyosAndRouterosAndOpenwrt) {
+  auto vyos = generate(dynamic_request(), RouterFlavour::vyos);
+  EXPECT_THAT(vyos, HasSubstr("set protocols bgp listen range '192.168.1.0/24' peer-group 'CIS-NODES'\n"));
+  EXPECT_THAT(vyos, Not(HasSubstr("set protocols bgp neighbor ")));
+  auto ros = generate(dynamic_request(), RouterFlavour::routeros);
+  EXPECT_THAT(ros, HasSubstr("add name=cis-nodes as=64512 local.role=ebgp remote.address=192.168.1.0/24 "
+                             "remote.as=64513 connect=no"));
+  EXPECT_THAT(ros, HasSubstr("if yours refuses the prefix, generate\n# one connection per node with --nodes"));
+  auto openwrt = generate(dynamic_request(), RouterFlavour::openwrt);
+  EXPECT_THAT(openwrt, HasSubstr("neighbor range 192.168.1.0/24 as 64513;"));
+}
+
+TEST(RouterConfigDynamic, NodeLabelsPickTheRacksPeer) {
+  auto r = dynamic_request("10.0.5.0/24");
+  r.node_labels = {{"rack", "r2"}, {"zone", "a"}};
+  EXPECT_THAT(generate(r, RouterFlavour::bird), HasSubstr("  local as 64522;\n"));
+  r.node_labels = {{"rack", "r9"}};
+  EXPECT_EQ(error_of(r, RouterFlavour::bird), "--node-labels: no bgp.peers entry has a node_selector these labels satisfy");
+}
+
+TEST(RouterConfigDynamic, Errors) {
+  auto r = dynamic_request("fd00::/64");
+  EXPECT_EQ(error_of(r, RouterFlavour::frr),
+            "--dynamic fd00::/64 is not of the family of the router's address each node's IPv4 default gateway");
+  r = dynamic_request();
+  r.dynamic.reset();
+  EXPECT_EQ(error_of(r, RouterFlavour::bird),
+            "no node address of the same family as the router's address each node's IPv4 default gateway: pass "
+            "--nodes IP,IP,... or --dynamic CIDR");
+}
+
+TEST(RouterConfigDynamic, GatewayPeerWithListedNodes) {
+  auto r = dynamic_request();
+  r.dynamic.reset();
+  r.nodes = {A("192.168.1.10")};
+  auto text = generate(r, RouterFlavour::bird);
+  EXPECT_THAT(text, HasSubstr("protocol bgp node_192_168_1_10 from cis_node { neighbor 192.168.1.10 as 64513; }"));
+  EXPECT_THAT(text, HasSubstr("  local as 64512;\n"));
+}
