@@ -325,9 +325,14 @@ class Daemon : public DaemonView {  // the HTTP endpoint sees it as a DaemonView
   void watch_gateways() {
     if (!speaker_) return;
     auto watcher = netlink::InterfaceWatcher::create_for_routes(io_.get_executor(), [this](const auto&) {
-      if (!wants_gateway()) return;
-      read_gateways();
-      apply_peer_selection();
+      // A CNI can change many routes at once (one per pod or node): a burst posts one re-read.
+      if (!wants_gateway() || gateways_refresh_posted_) return;
+      gateways_refresh_posted_ = true;
+      asio::post(io_, [this] {
+        gateways_refresh_posted_ = false;
+        read_gateways();
+        apply_peer_selection();
+      });
     });
     if (watcher)
       route_watcher_ = std::move(*watcher);
@@ -472,6 +477,7 @@ class Daemon : public DaemonView {  // the HTTP endpoint sees it as a DaemonView
   std::optional<std::map<std::string, std::string>> node_labels_;  // this Node's, once seen
   PeerSelection peers_;        // the configured peers that apply to this node, as the speaker has them
   std::unique_ptr<netlink::InterfaceWatcher> route_watcher_;
+  bool gateways_refresh_posted_ = false;
   std::optional<bgp::Speaker> speaker_;
   std::optional<ospf::Speaker> ospf_;
   std::optional<KubernetesSource> kubernetes_;
