@@ -23,6 +23,7 @@ from routes import Peer
 
 ROUTER_ASN, NODE_ASN = 64512, 64513
 RBAC = os.path.join(REPO, "deploy", "rbac.yaml")
+RBAC_EVENTS = os.path.join(REPO, "deploy", "rbac-events.yaml")
 KUBE_DNS, WEB, LATE = "10.96.0.10", "10.96.0.20", "10.96.0.30"
 EXTRA_CIDR = "10.200.0.0/16"  # a second ServiceCIDR, added while the daemons run
 WEB_NAME = "web.default.svc.cluster.local"
@@ -362,6 +363,35 @@ class Paging(RealClusterCase):
         t_last = self.wait_route(host(last), self.hops(), since=self.t_start, timeout=120)
         self.timing(f"{count} Services created in {t_create:.1f}s; the daemon listed them in pages of 500 "
                     f"({line.strip()[24:]}); the last one's /32 at the router {t_last[0]:.2f}s after the start")
+
+
+class Events(RealClusterCase):
+    """Kubernetes Events on Services (kubernetes.events) against the real events.k8s.io API."""
+
+    def test_events(self):
+        """kubernetes.events on, deploy/rbac-events.yaml applied as shipped: each node's Advertised
+        Event on the Service, then its Withdrawn one, read back through the real events.k8s.io API."""
+        self.build_real(nodes=2, start_speakers=False)
+        self.api.apply(open(RBAC_EVENTS).read())
+        self.sections["kubernetes"]["events"] = True
+        self.api.apply([service("web", WEB, WEB_PORTS, annotations={ADVERTISE: "true"})])
+        self.start_speakers()
+        self.wait_route(host(WEB), self.hops(), timeout=60)
+
+        def reporters(reason):
+            events = self.api.get("/apis/events.k8s.io/v1/namespaces/default/events")["items"]
+            return {e["reportingInstance"] for e in events
+                    if e.get("reason") == reason and e["regarding"]["name"] == "web"
+                    and e.get("reportingController") == "clusterip-speaker" and WEB in e.get("note", "")}
+        nodes = {h.name for h in self.hosts}
+        wait_for("an Advertised Event on Service web from each node", lambda: reporters("Advertised"),
+                 until=lambda seen: seen == nodes, timeout=30)
+        self.api.delete("Service", "web")
+        self.wait_route(host(WEB), set())
+        wait_for("a Withdrawn Event on Service web from each node", lambda: reporters("Withdrawn"),
+                 until=lambda seen: seen == nodes, timeout=30)
+        self.assert_no_forbidden()
+        self.timing("Events: Advertised and Withdrawn on Service web from both nodes, through the real API")
 
 
 class Manifests(RealClusterCase):
