@@ -115,7 +115,7 @@ def main():
                  "asks for a 90 s hold time (keepalive every 30 s, the router's every 30 s too), BIRD 2 and FRR use "
                  "their defaults (240 s and 180 s: keepalives every 80 s and 60 s). clusterip-speaker runs no other timer "
                  "here (Kubernetes, OSPF, BFD and HTTP off); with Kubernetes on, the kube-proxy health probe adds one "
-                 "wake-up every 2 s (a product check, not a protocol timer), and OSPF's interface poll one a second.")
+                 "wake-up every 2 s (a product check, not a protocol timer); OSPF reads its interfaces on the kernel's link and address events, not on a timer.")
     text = "\n".join(lines)
     print("\n" + text)
     load_after = report.loadavg()
