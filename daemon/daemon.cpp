@@ -32,6 +32,7 @@
 #include "daemon/privileges.hpp"
 #include "daemon/version.hpp"
 #include "daemon/withdraw_damper.hpp"
+#include "config/static_file.hpp"
 #include "ospf/speaker.hpp"
 
 namespace cisd {
@@ -567,6 +568,7 @@ int run_daemon(config::Config cfg, const std::string& config_path, bgp::OnSigter
     if (!ec && run_as && geteuid() == 0 && chown(state_dir.c_str(), run_as->uid, run_as->gid) != 0)
       spdlog::warn("--state-dir {}: cannot hand it to uid {}: {}", state_dir, run_as->uid, std::strerror(errno));
   }
+  const std::string cfg_static_file = cfg.advertise.static_file;
   Daemon daemon(io, std::move(cfg), router_id->v4_value(), bfd_state_file);
   if (auto err = daemon.start(); !err.empty()) {
     spdlog::error("{}", err);
@@ -575,12 +577,21 @@ int run_daemon(config::Config cfg, const std::string& config_path, bgp::OnSigter
   drop_privileges(still_needed, run_as);  // the listeners are bound: now only what is still needed
 
   // Reload on SIGHUP and when the file changes. A bad file is refused with its errors and the
-  // running configuration stays.
+  // running configuration stays. advertise.static_file is part of the config: an edit to it
+  // reloads too (noticed when it sits in the config's directory, as a ConfigMap's keys do; SIGHUP
+  // otherwise).
   // A hash, not the text: a config with 100k static routes is megabytes.
-  std::size_t loaded_hash = std::hash<std::string>{}(read_text(config_path));
+  auto fingerprint = [&config_path](const std::string& text, const std::string& static_file) {
+    std::size_t hash = std::hash<std::string>{}(text);
+    if (!static_file.empty())
+      hash ^= std::hash<std::string>{}(read_text(config::static_file_path(static_file, config_path))) * 31;
+    return hash;
+  };
+  std::string static_file = cfg_static_file;
+  std::size_t loaded_hash = fingerprint(read_text(config_path), static_file);
   auto reload = [&](bool forced) {
     std::string text = read_text(config_path);
-    const std::size_t hash = std::hash<std::string>{}(text);
+    const std::size_t hash = fingerprint(text, static_file);
     if (!forced && hash == loaded_hash) return;
     loaded_hash = hash;
     auto next = config::load_config_string(text, config_path);
@@ -596,6 +607,9 @@ int run_daemon(config::Config cfg, const std::string& config_path, bgp::OnSigter
       spdlog::error("reload: {}; keeping the running configuration", *err);
       return;
     }
+    // The file the new config names is the one to follow; the fingerprint covers what it read.
+    static_file = next->advertise.static_file;
+    loaded_hash = fingerprint(text, static_file);
     daemon.reload(std::move(*next));
   };
   ConfigWatcher watcher(io, config_path, [&] { reload(false); });

@@ -93,8 +93,9 @@ class Reload(LabTestCase):
         self.assertTrue(node.running())
 
     def test_static_file(self):
-        """advertise.static_file, beside the config (a relative path): read at start, re-read by
-        SIGHUP; a bad line refuses the reload, naming the file and the line."""
+        """advertise.static_file, beside the config (a relative path): read at start, re-read when
+        it changes (it sits in the config's watched directory) and on SIGHUP; a bad line refuses
+        the reload, naming the file and the line."""
         host = self.lab.add_host()
         router = self.lab.start_router("bird", ROUTER_ASN, [Peer(host.name, host.v4, ROUTER_V4, NODE_ASN)])
         peers = [{"address": ROUTER_V4, "asn": ROUTER_ASN}]
@@ -107,12 +108,17 @@ class Reload(LabTestCase):
         self.wait_rib(router, EXTRA, True, "the file's prefix at the router")
         self.wait_rib(router, "198.51.100.7/32", True, "the file's host route at the router")
 
-        # The file edited, then SIGHUP: one prefix goes, one comes.
+        # The file edited, no signal: one prefix goes, one comes.
         with open(listed, "w") as f:
             f.write("198.51.100.7/32\n203.0.113.0/24\n")
-        node.process.signal(signal.SIGHUP)
         self.wait_rib(router, "203.0.113.0/24", True, "the prefix added to the file")
         self.wait_rib(router, EXTRA, False, "the prefix removed from the file")
+
+        # And again with SIGHUP.
+        with open(listed, "w") as f:
+            f.write("198.51.100.7/32\n203.0.113.0/24\n192.0.2.0/24\n")
+        node.process.signal(signal.SIGHUP)
+        self.wait_rib(router, "192.0.2.0/24", True, "the prefix added to the file")
 
         # A bad line: the reload is refused with file:line and the text; the routes stay.
         offset = len(self.log(node))
