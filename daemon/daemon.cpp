@@ -275,7 +275,9 @@ class Daemon : public DaemonView {  // the HTTP endpoint sees it as a DaemonView
   void start_events() {
     events_.reset();
     if (!cfg_.kubernetes.events || !kubernetes_ || !kubernetes_->client()) return;
-    events_.emplace(io_, kubernetes_->client(), cfg_.node.name);
+    EventRecorder::Options options;
+    options.on_result = [this](const char* result) { metrics_.count_event(result); };
+    events_.emplace(io_, kubernetes_->client(), cfg_.node.name, options);
     spdlog::info("events: Kubernetes Events on Services are on (reportingController {})", kReportingController);
   }
 

@@ -76,11 +76,11 @@ void EventRecorder::record(const std::vector<ServiceEvent>& events, const std::m
   const auto steady = EventRateLimiter::Clock::now();
   for (const auto& e : events) {
     if (!limiter_.admit(e.service, steady)) {
-      ++counters_.rate_limited;
+      count(counters_.rate_limited, "rate_limited");
       continue;
     }
     if (queue_.size() >= options_.max_queue) {
-      ++counters_.queue_full;
+      count(counters_.queue_full, "queue_full");
       continue;
     }
     auto svc = services.find(e.service);
@@ -94,6 +94,11 @@ void EventRecorder::record(const std::vector<ServiceEvent>& events, const std::m
     queue_.push_back({object["metadata"]["namespace"].get<std::string>(), object.dump()});
   }
   if (!sending_ && !queue_.empty()) send_next();
+}
+
+void EventRecorder::count(std::uint64_t& counter, const char* result) {
+  ++counter;
+  if (options_.on_result) options_.on_result(result);
 }
 
 void EventRecorder::send_next() {
@@ -112,11 +117,12 @@ void EventRecorder::send_next() {
         auto result = co_await client->post(target, body);
         if (!*alive) co_return;
         if (result && result->status / 100 == 2) {
-          ++counters_.sent;
+          count(counters_.sent, "sent");
         } else {
           // Logged at debug: without RBAC for events every one fails the same way; the counter shows it.
-          if (counters_.failed++ == 0)
-            spdlog::warn("events: POST {} failed ({}); is `create events` allowed (deploy/rbac.yaml)?", target,
+          count(counters_.failed, "failed");
+          if (counters_.failed == 1)
+            spdlog::warn("events: POST {} failed ({}); is `create events` allowed (deploy/rbac-events.yaml)?", target,
                          result ? "HTTP " + std::to_string(result->status) + " " + result->body.substr(0, 200)
                                 : result.error());
           else

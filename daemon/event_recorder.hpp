@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -36,6 +37,8 @@ class EventRecorder {
     std::size_t max_queue = 256;                    // events waiting; more are dropped and counted
     std::chrono::milliseconds pace{50};             // between two requests
     EventRateLimiter::Limits per_service;
+    // Told what became of each event: "sent", "failed", "rate_limited" or "queue_full".
+    std::function<void(const char* result)> on_result;
   };
   struct Counters {
     std::uint64_t sent = 0, failed = 0, rate_limited = 0, queue_full = 0;
@@ -56,6 +59,7 @@ class EventRecorder {
     std::string body;
   };
   void send_next();
+  void count(std::uint64_t& counter, const char* result);
 
   asio::io_context& io_;
   std::shared_ptr<k8s::HttpClient> client_;

@@ -78,9 +78,14 @@ Metrics::Metrics()
   auto& refused = counter(*registry_, "advertise_refused_total",
                           "Addresses and communities Services asked for that the operator does not allow, by reason");
   for (auto reason : kRefusalReasons) advertise_refused_[reason] = &refused.Add({{"reason", to_string(reason)}});
+  auto& events = counter(*registry_, "kubernetes_events_total",
+                         "Kubernetes Events on Services (kubernetes.events), by what became of them");
+  for (const char* result : kEventResults) kubernetes_events_[result] = &events.Add({{"result", result}});
 }
 
 void Metrics::count_refused(RefusalReason reason) { advertise_refused_.at(reason)->Increment(); }
+
+void Metrics::count_event(const std::string& result) { kubernetes_events_.at(result)->Increment(); }
 
 void Metrics::observe_plan(std::chrono::duration<double> d) { plan_duration_->Observe(d.count()); }
 

@@ -65,6 +65,10 @@ class Metrics {
   void observe_event_to_advertisement(std::chrono::duration<double> d);
   // A Service asked for something the operator does not allow (advertise_refused_total{reason}).
   void count_refused(RefusalReason reason);
+  // What became of a Kubernetes Event on a Service (kubernetes_events_total{result}): one of
+  // kEventResults.
+  void count_event(const std::string& result);
+  static constexpr const char* kEventResults[] = {"sent", "failed", "rate_limited", "queue_full"};
 
   // Brings every gauge and counter up to the snapshot.
   void collect(const Status& status);
@@ -90,6 +94,7 @@ class Metrics {
   Series<prometheus::Counter> k8s_watch_restarts_;
   Series<prometheus::Gauge> k8s_last_sync_;
   std::map<RefusalReason, prometheus::Counter*> advertise_refused_;  // every reason from the start, at 0
+  std::map<std::string, prometheus::Counter*> kubernetes_events_;     // every result from the start, at 0
   prometheus::Histogram* plan_duration_;
   prometheus::Histogram* event_to_advertisement_;
 };

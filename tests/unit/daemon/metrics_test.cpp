@@ -94,3 +94,20 @@ TEST(Metrics, WithoutKubernetesTheNodeGaugesAreLeftOut) {
   EXPECT_EQ(sample(text, "ospf_lsas_originated"), "");
   EXPECT_TRUE(sample(text, "advertised_routes{kind=\"service_cidr\"}").ends_with(" 1"));
 }
+
+TEST(Metrics, KubernetesEventsByResultFromZero) {
+  Metrics m;
+  m.count_event("sent");
+  m.count_event("sent");
+  m.count_event("rate_limited");
+  const auto text = m.text();
+  EXPECT_EQ(sample(text, "kubernetes_events_total{result=\"sent\"}"),
+            "clusterip_speaker_kubernetes_events_total{result=\"sent\"} 2");
+  EXPECT_EQ(sample(text, "kubernetes_events_total{result=\"rate_limited\"}"),
+            "clusterip_speaker_kubernetes_events_total{result=\"rate_limited\"} 1");
+  // Every result is there from the start, so a rate() has a series to work on.
+  EXPECT_EQ(sample(text, "kubernetes_events_total{result=\"failed\"}"),
+            "clusterip_speaker_kubernetes_events_total{result=\"failed\"} 0");
+  EXPECT_EQ(sample(text, "kubernetes_events_total{result=\"queue_full\"}"),
+            "clusterip_speaker_kubernetes_events_total{result=\"queue_full\"} 0");
+}
