@@ -372,14 +372,15 @@ class Events(RealClusterCase):
         """kubernetes.events on, deploy/rbac-events.yaml applied as shipped: each node's Advertised
         Event on the Service, then its Withdrawn one, read back through the real events.k8s.io API."""
         self.build_real(nodes=2, start_speakers=False)
-        self.api.apply(open(RBAC_EVENTS).read())
+        with open(RBAC_EVENTS) as f:
+            self.api.apply(f.read())
         self.sections["kubernetes"]["events"] = True
         self.api.apply([service("web", WEB, WEB_PORTS, annotations={ADVERTISE: "true"})])
         self.start_speakers()
         self.wait_route(host(WEB), self.hops(), timeout=60)
 
         def reporters(reason):
-            events = self.api.get("/apis/events.k8s.io/v1/namespaces/default/events")["items"]
+            events = json.loads(self.api.get("/apis/events.k8s.io/v1/namespaces/default/events"))["items"]
             return {e["reportingInstance"] for e in events
                     if e.get("reason") == reason and e["regarding"]["name"] == "web"
                     and e.get("reportingController") == "clusterip-speaker" and WEB in e.get("note", "")}
