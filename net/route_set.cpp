@@ -79,11 +79,13 @@ const RouteSet::Entry* RouteSet::locate(const Prefix& prefix) const {
 void RouteSet::insert(Route route) {
   Shared& s = writable();
   Details details{route.kind, std::move(route.attributes), std::move(route.reason)};
-  if (s.chunks.empty()) {
+  std::size_t c = 0;
+  if (s.chunks.empty()) {  // the first route: chunk_for() needs chunks that are not empty
     s.chunks.push_back(std::make_shared<Chunk>());
     s.chunks.back()->reserve(kChunk);
+  } else {
+    c = chunk_for(route.prefix);
   }
-  std::size_t c = chunk_for(route.prefix);
   Chunk* chunk = &writable_chunk(s, c);
   auto it = entry_at_or_after(*chunk, route.prefix);
   const bool replace = it != chunk->end() && it->prefix == route.prefix;
