@@ -48,6 +48,7 @@ METRICS = {
     "bfd_session_state_changes_total": {"peer"},
     "bfd_worst_transmit_gap_seconds": {"peer"},
     "advertise_refused_total": {"reason"},
+    "kubernetes_events_total": {"result"},
 }
 HISTOGRAMS = {"plan_duration_seconds", "event_to_advertisement_seconds"}
 PREFIX = "clusterip_speaker_"
