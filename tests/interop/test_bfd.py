@@ -124,6 +124,16 @@ class BfdScenarios:
                  until=lambda hops: hops == {h.v4 for h in hosts}, timeout=30)
         return router, hosts, nodes_
 
+    def capture_at_router(self, name, capture_filter):
+        """tcpdump on the router's LAN, each packet written as it comes (--immediate-mode -U); returns
+        (pcap path, the capture to stop) once a BFD packet is in the file (BFD must be Up)."""
+        pcap = os.path.join(self.workdir, name)
+        capture = self.lab.adopt(Adopted("tcpdump", Process(
+            self.lab.router_ns, ["tcpdump", "-i", "lan", "-U", "--immediate-mode", "-n", "-w", pcap, capture_filter],
+            os.path.join(self.workdir, "tcpdump.log"))))
+        wait_for("tcpdump to start", lambda: os.path.exists(pcap) and bfd_packets(pcap), timeout=15)
+        return pcap, capture
+
     def wait_bfd_up(self, router, host, peer_address):
         wait_for(f"BFD Up at the router for {host.name}", lambda: router.bfd_sessions().get(host.v4, {}),
                  until=lambda s: s.get("state") == "Up", timeout=30)
@@ -182,12 +192,7 @@ class BfdScenarios:
         restart instead hands the session to the next instance: test_bgp_graceful_restart.)"""
         router, (host,), (node,) = self.single_hop_lab(on_sigterm="leave")
         self.wait_bfd_up(router, host, ROUTER_V4)
-        pcap = os.path.join(self.workdir, "bfd.pcap")
-        capture = self.lab.adopt(Adopted("tcpdump", Process(
-            self.lab.router_ns, ["tcpdump", "-i", "lan", "-U", "--immediate-mode", "-n", "-w", pcap,
-                                "udp port 3784"],
-            os.path.join(self.workdir, "tcpdump.log"))))
-        wait_for("tcpdump to start", lambda: os.path.exists(pcap) and bfd_packets(pcap), timeout=15)
+        pcap, capture = self.capture_at_router("bfd.pcap", "udp port 3784")
         node.graceful_stop()
         self.assertEqual(node.wait(30), 0)
         theirs = wait_for("the router's BFD session to go Down", lambda: router.bfd_sessions().get(host.v4, {}),
@@ -206,12 +211,7 @@ class BfdScenarios:
         the drain short). Checked on the wire at the router."""
         router, (host,), (node,) = self.single_hop_lab()
         self.wait_bfd_up(router, host, ROUTER_V4)
-        pcap = os.path.join(self.workdir, "wire.pcap")
-        capture = self.lab.adopt(Adopted("tcpdump", Process(
-            self.lab.router_ns, ["tcpdump", "-i", "lan", "-U", "--immediate-mode", "-n", "-w", pcap,
-                                 "udp port 3784 or tcp port 179"],
-            os.path.join(self.workdir, "tcpdump.log"))))
-        wait_for("tcpdump to start", lambda: os.path.exists(pcap) and bfd_packets(pcap), timeout=15)
+        pcap, capture = self.capture_at_router("wire.pcap", "udp port 3784 or tcp port 179")
         with open(node.conf) as f:
             text = f.read()
         elsewhere = text.replace(f'"{ROUTER_V4}"', '"10.0.1.250"')  # an unused address in the lab's LAN
