@@ -328,14 +328,9 @@ class Daemon : public DaemonView {  // the HTTP endpoint sees it as a DaemonView
   void watch_gateways() {
     if (!speaker_) return;
     auto watcher = netlink::InterfaceWatcher::create_for_routes(io_.get_executor(), [this](const auto&) {
-      // A CNI can change many routes at once (one per pod or node): a burst posts one re-read.
-      if (!wants_gateway() || gateways_refresh_posted_) return;
-      gateways_refresh_posted_ = true;
-      asio::post(io_, [this] {
-        gateways_refresh_posted_ = false;
-        read_gateways();
-        apply_peer_selection();
-      });
+      if (!wants_gateway()) return;
+      read_gateways();
+      apply_peer_selection();
     });
     if (watcher)
       route_watcher_ = std::move(*watcher);
@@ -431,14 +426,8 @@ class Daemon : public DaemonView {  // the HTTP endpoint sees it as a DaemonView
 
   void watch_own_addresses() {
     refresh_protected_addresses();
-    auto watcher = netlink::InterfaceWatcher::create(io_.get_executor(), [this](const netlink::InterfaceEvent&) {
-      if (addresses_refresh_posted_) return;  // a burst of events: one re-read
-      addresses_refresh_posted_ = true;
-      asio::post(io_, [this] {
-        addresses_refresh_posted_ = false;
-        refresh_protected_addresses();
-      });
-    });
+    auto watcher = netlink::InterfaceWatcher::create(io_.get_executor(),
+                                                     [this](const auto&) { refresh_protected_addresses(); });
     if (watcher)
       address_watcher_ = std::move(*watcher);
     else
@@ -480,7 +469,6 @@ class Daemon : public DaemonView {  // the HTTP endpoint sees it as a DaemonView
   std::optional<std::map<std::string, std::string>> node_labels_;  // this Node's, once seen
   PeerSelection peers_;        // the configured peers that apply to this node, as the speaker has them
   std::unique_ptr<netlink::InterfaceWatcher> route_watcher_;
-  bool gateways_refresh_posted_ = false;
   std::optional<bgp::Speaker> speaker_;
   std::optional<ospf::Speaker> ospf_;
   std::optional<KubernetesSource> kubernetes_;
@@ -493,7 +481,6 @@ class Daemon : public DaemonView {  // the HTTP endpoint sees it as a DaemonView
   PlanWarnings plan_warnings_;  // logged once while they hold
   RefusalReporter refusals_;
   std::unique_ptr<netlink::InterfaceWatcher> address_watcher_;
-  bool addresses_refresh_posted_ = false;
   bool replan_posted_ = false;
   asio::steady_timer replan_timer_{io_};
   std::chrono::steady_clock::time_point next_replan_allowed_{};

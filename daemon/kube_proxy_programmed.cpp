@@ -457,17 +457,10 @@ void KubeProxyProgrammed::update_watcher() {
     return;
   }
   if (watcher_) return;
-  // Events are coalesced into one re-read: kube-proxy adds thousands of addresses at start.
-  auto w = netlink::InterfaceWatcher::create(executor_, [weak = weak_from_this()](const netlink::InterfaceEvent&) {
+  // One re-read per batch of events (the watcher's): kube-proxy adds thousands of addresses at start.
+  auto w = netlink::InterfaceWatcher::create(executor_, [weak = weak_from_this()](const auto&) {
     auto self = weak.lock();
-    if (!self || self->event_refresh_posted_) return;
-    self->event_refresh_posted_ = true;
-    asio::post(self->executor_, [weak] {
-      auto self = weak.lock();
-      if (!self) return;
-      self->event_refresh_posted_ = false;
-      if (!self->stopped_) self->refresh();
-    });
+    if (self && !self->stopped_) self->refresh();
   });
   if (!w) {
     // The periodic re-read still works; only the reaction within milliseconds is lost.

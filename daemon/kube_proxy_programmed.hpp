@@ -159,7 +159,6 @@ class KubeProxyProgrammed : public std::enable_shared_from_this<KubeProxyProgram
   std::uint64_t generation_ = 0;  // bumped on mode change: a late result for the old mode is dropped
   bool in_flight_ = false;
   bool again_ = false;             // a refresh was asked for while a read was in flight
-  bool event_refresh_posted_ = false;
   bool started_ = false;
   bool stopped_ = false;
   bool reported_ = false;

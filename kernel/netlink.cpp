@@ -189,10 +189,7 @@ struct InterfaceWatcher::Impl : std::enable_shared_from_this<Impl> {
     auto events = std::move(batch);
     batch.clear();
     if (lost) events.push_back(InterfaceEvent{InterfaceEvent::Kind::resync, 0});
-    for (const auto& ev : events) {
-      if (stopped) return;
-      handler(ev);
-    }
+    if (!events.empty() && !stopped) handler(events);
   }
 };
 

@@ -59,10 +59,12 @@ struct InterfaceEvent {
 
 // RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR and RTNLGRP_IPV6_IFADDR multicast, read on the io_context.
 // Events for every interface arrive; the listener filters (an interface can be created after we
-// subscribe) and re-reads what it needs.
+// subscribe) and re-reads what it needs. The handler gets all the events one read of the socket
+// brought (never none), so a burst (kube-proxy adding thousands of ClusterIPs, a CNI's routes)
+// costs one re-read per read, not one per event.
 class InterfaceWatcher {
  public:
-  using Handler = std::function<void(const InterfaceEvent&)>;
+  using Handler = std::function<void(const std::vector<InterfaceEvent>&)>;
   static net::Expected<std::unique_ptr<InterfaceWatcher>, Error> create(asio::any_io_executor executor,
                                                                         Handler handler);
   // RTNLGRP_IPV4_ROUTE and RTNLGRP_IPV6_ROUTE instead: one Kind::route event per burst of route

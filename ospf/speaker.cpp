@@ -49,17 +49,10 @@ Speaker::Interface* Speaker::find(const std::string& name) {
   return nullptr;
 }
 
-// Kernel events (a burst of them posts one re-read): an interface came up, went down or changed
-// (address, ifindex, MTU).
+// Kernel events: an interface came up, went down or changed (address, ifindex, MTU).
 void Speaker::watch_interfaces() {
-  auto watcher = netlink::InterfaceWatcher::create(io_.get_executor(), [this, alive = alive_](const netlink::InterfaceEvent&) {
-    if (!*alive || reread_posted_) return;
-    reread_posted_ = true;
-    asio::post(io_, [this, alive] {
-      if (!*alive) return;
-      reread_posted_ = false;
-      read_interfaces();
-    });
+  auto watcher = netlink::InterfaceWatcher::create(io_.get_executor(), [this, alive = alive_](const auto&) {
+    if (*alive) read_interfaces();
   });
   if (watcher) {
     interface_watcher_ = std::move(*watcher);

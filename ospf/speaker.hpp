@@ -81,7 +81,6 @@ class Speaker {
   std::optional<Clock::time_point> armed_at_;
   asio::steady_timer retry_timer_;
   std::unique_ptr<netlink::InterfaceWatcher> interface_watcher_;
-  bool reread_posted_ = false;
   asio::steady_timer shutdown_timer_;
   std::function<void()> shutdown_done_;
   std::function<void()> neighbors_changed_;

@@ -30,8 +30,9 @@ TEST(DefaultGateway, ReadsTheMainTableAndSeesItChange) {
 
   asio::io_context io;
   int changes = 0;
-  auto watcher = netlink::InterfaceWatcher::create_for_routes(io.get_executor(), [&](const netlink::InterfaceEvent& e) {
-    if (e.kind == netlink::InterfaceEvent::Kind::route) ++changes;
+  auto watcher = netlink::InterfaceWatcher::create_for_routes(io.get_executor(), [&](const std::vector<netlink::InterfaceEvent>& events) {
+    for (const auto& e : events)
+      if (e.kind == netlink::InterfaceEvent::Kind::route) ++changes;
   });
   ASSERT_TRUE(watcher) << watcher.error().message;
 
