@@ -293,6 +293,23 @@ def anon_rss(pids):
     return total
 
 
+def resident_by_file(pids):
+    """[(kB resident, kB private dirty, mapping name)], largest first: where the resident pages sit
+    (the binary, each shared library, the heap) at the measurement."""
+    by_name = {}
+    for pid in pids:
+        name = "[anonymous]"
+        with open(f"/proc/{pid}/smaps") as f:
+            for line in f:
+                fields = line.split()
+                if "-" in fields[0] and len(fields) >= 5:  # a mapping's header line
+                    name = fields[5] if len(fields) > 5 else "[anonymous]"
+                elif fields[0] in ("Rss:", "Private_Dirty:"):
+                    entry = by_name.setdefault(name, [0, 0])
+                    entry[fields[0] == "Private_Dirty:"] += int(fields[1])
+    return sorted(((rss, dirty, name) for name, (rss, dirty) in by_name.items()), reverse=True)
+
+
 def kill_now(process):
     """The measurement is over: SIGKILL, no graceful withdrawal of N routes to wait for."""
     if process and process.running():
@@ -300,7 +317,7 @@ def kill_now(process):
         process.wait(5)
 
 
-def measure(kind, n, poll, keep_logs=False):
+def measure(kind, n, poll, keep_logs=False, mappings=False):
     workdir = tempfile.mkdtemp(prefix=f"cis-bench-{kind}-{n}-")
     os.chmod(workdir, 0o755)  # FRR runs as user frr and must reach its directory inside
     lab = Lab(workdir)
@@ -335,6 +352,9 @@ def measure(kind, n, poll, keep_logs=False):
             time.sleep(poll)
         hwm, rss, cpu, ticks = proc_usage(speaker.pids())
         anon = anon_rss(speaker.pids())
+        if mappings:
+            for kb, dirty, name in resident_by_file(speaker.pids()):
+                print(f"  {kb:7,} kB resident {dirty:7,} kB private dirty  {name}")
         if imported != n:
             raise RuntimeError(f"{speaker.label}: router imported {imported} routes, expected exactly {n}")
         established = since if since is not None else est_poll
@@ -486,6 +506,8 @@ def main():
     ap.add_argument("--no-write", action="store_true", help=f"print only; do not rewrite {DOC}")
     ap.add_argument("--output", default=DOC, help="the Markdown report whose bulk section to rewrite")
     ap.add_argument("--keep-logs", action="store_true", help="keep each run's directory in /tmp")
+    ap.add_argument("--mappings", action="store_true",
+                    help="print each run's resident memory by mapping (binary, libraries, heap)")
     args = ap.parse_args()
     unknown = [s for s in args.speakers if s not in SPEAKERS]
     if unknown or args.runs < 1:
@@ -503,7 +525,7 @@ def main():
         for run in range(1, args.runs + 1):
             for kind in args.speakers:
                 try:
-                    r = measure(kind, n, args.poll, args.keep_logs)
+                    r = measure(kind, n, args.poll, args.keep_logs, args.mappings)
                 except RuntimeError as e:
                     sys.exit(f"bench_bgp_bulk FAILED at N={n}, run {run}: {e}")
                 results.setdefault((n, kind), []).append(r)

@@ -1,7 +1,6 @@
 #include "daemon/kube_proxy_programmed.hpp"
 
 #include <fcntl.h>
-#include <nftables/libnftables.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -13,6 +12,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include "daemon/nftables_library.hpp"
 
 extern char** environ;
 
@@ -213,15 +214,18 @@ ReadResult read_ipvs_programmed(const std::string& interface_name) {
 namespace {
 
 struct NftContext {
-  nft_ctx* ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+  explicit NftContext(const NftablesLibrary& lib) : lib(lib), ctx(lib.ctx_new(NFT_CTX_DEFAULT)) {}
   ~NftContext() {
-    if (ctx) nft_ctx_free(ctx);
+    if (ctx) lib.ctx_free(ctx);
   }
+  NftContext(const NftContext&) = delete;
+  NftContext& operator=(const NftContext&) = delete;
+
   // One command; its JSON output, or the error nft printed.
   net::Expected<std::string, std::string> run(const std::string& cmd) {
-    const int rc = nft_run_cmd_from_buffer(ctx, cmd.c_str());
-    const char* out = nft_ctx_get_output_buffer(ctx);  // also resets the buffer for the next command
-    const char* err = nft_ctx_get_error_buffer(ctx);
+    const int rc = lib.run_cmd_from_buffer(ctx, cmd.c_str());
+    const char* out = lib.ctx_get_output_buffer(ctx);  // also resets the buffer for the next command
+    const char* err = lib.ctx_get_error_buffer(ctx);
     if (rc != 0) {
       std::string e = err ? std::string(trim(err)) : "";
       if (auto p = e.find('\n'); p != std::string::npos) e.resize(p);
@@ -229,15 +233,20 @@ struct NftContext {
     }
     return std::string(out ? out : "");
   }
+
+  const NftablesLibrary& lib;
+  nft_ctx* ctx;
 };
 
 }  // namespace
 
 ReadResult read_nftables_programmed() {
-  NftContext nft;
+  const auto& lib = nftables_library();
+  if (!lib) return net::Unexpected(lib.error());
+  NftContext nft(*lib);
   if (!nft.ctx) return net::Unexpected(std::string("libnftables: nft_ctx_new failed"));
-  nft_ctx_output_set_flags(nft.ctx, NFT_CTX_OUTPUT_JSON);
-  if (nft_ctx_buffer_output(nft.ctx) != 0 || nft_ctx_buffer_error(nft.ctx) != 0)
+  lib->ctx_output_set_flags(nft.ctx, NFT_CTX_OUTPUT_JSON);
+  if (lib->ctx_buffer_output(nft.ctx) != 0 || lib->ctx_buffer_error(nft.ctx) != 0)
     return net::Unexpected(std::string("libnftables: cannot buffer output"));
 
   // Listing the tables first tells "no kube-proxy table yet" (nothing programmed) from a failure.

@@ -446,12 +446,24 @@ class Dockerfile(unittest.TestCase):
                 self.assertIn(pkg, closure, f"{soname} ({path}) comes from {pkg}, which RUNTIME_PACKAGES "
                                             f"does not bring: add it to deploy/Dockerfile")
 
+    def test_libraries_loaded_at_run_time_are_named(self):
+        # daemon/nftables_library opens libnftables with dlopen, so ldd and NEEDED do not show it.
+        source = (REPO / "daemon" / "nftables_library.cpp").read_text()
+        soname = re.search(r'kSoname = "(.+?)"', source).group(1)
+        cache = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True, check=True).stdout
+        path = re.search(r"^\s*" + re.escape(soname) + r" \(libc6,x86-64\) => (/\S+)", cache, re.M)
+        self.assertIsNotNone(path, f"{soname} is not installed")
+        self.assertIn(dpkg_owner(path.group(1)), self.packages)
+
     def test_direct_libraries_are_named(self):
         # What the binary links itself must be named, not merely pulled in by another package.
         r = subprocess.run(["readelf", "-d", binary()], capture_output=True, text=True, check=True)
         needed = re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", r.stdout)
         ldd = subprocess.run(["ldd", binary()], capture_output=True, text=True, check=True).stdout
         paths = dict(re.findall(r"^\s*(\S+) => (/\S+)", ldd, re.M))
+        # The dynamic loader, which ldd prints by path alone: NEEDED when a linked-in archive uses
+        # __tls_get_addr (libcrypto.a does).
+        paths.update((path.rsplit("/", 1)[1], path) for path in re.findall(r"^\s*(/\S+) \(0x", ldd, re.M))
         for soname in needed:
             if SANITIZER_RUNTIMES.match(soname):
                 continue
