@@ -119,9 +119,9 @@ net::RouteSet base_routes(const Facts& facts, const config::AdvertiseConfig& adv
   }
   for (const auto& prefix : advertise.static_prefixes)
     if (!routes.contains(prefix)) routes.insert({prefix, {}, net::RouteKind::static_prefix, "advertise.static"});
+  const std::string from_file = "advertise.static_file " + advertise.static_file;
   for (const auto& prefix : advertise.static_file_prefixes)
-    if (!routes.contains(prefix))
-      routes.insert({prefix, {}, net::RouteKind::static_prefix, "advertise.static_file " + advertise.static_file});
+    if (!routes.contains(prefix)) routes.insert({prefix, {}, net::RouteKind::static_prefix, from_file});
   return routes;
 }
 

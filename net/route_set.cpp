@@ -54,7 +54,9 @@ RouteSet::Chunk& RouteSet::writable_chunk(Shared& s, std::size_t c) {
 std::size_t RouteSet::chunk_for(const Prefix& prefix) const {
   const Chunks& c = chunks();
   if (c.empty()) return 0;
-  // The first chunk whose last prefix is not below `prefix`; past the end: the last chunk.
+  // Past the end, the last chunk: checked first, as lists read in order append.
+  if (c.back()->back().prefix < prefix) return c.size() - 1;
+  // The first chunk whose last prefix is not below `prefix`.
   auto it = std::lower_bound(c.begin(), c.end(), prefix,
                              [](const std::shared_ptr<Chunk>& chunk, const Prefix& p) { return chunk->back().prefix < p; });
   return it == c.end() ? c.size() - 1 : static_cast<std::size_t>(it - c.begin());
@@ -63,6 +65,7 @@ std::size_t RouteSet::chunk_for(const Prefix& prefix) const {
 namespace {
 template <typename Entries>
 auto entry_at_or_after(Entries& entries, const Prefix& prefix) {
+  if (entries.empty() || entries.back().prefix < prefix) return entries.end();  // appending, as above
   return std::lower_bound(entries.begin(), entries.end(), prefix,
                           [](const auto& e, const Prefix& p) { return e.prefix < p; });
 }
