@@ -25,14 +25,40 @@ Address Address::v6(std::array<std::uint8_t, 16> bytes) {
   return a;
 }
 
+namespace {
+
+// Dotted-quad IPv4 as inet_pton(AF_INET) reads it (four decimal parts of 0-255, no leading zeros),
+// without copying the text to make it NUL-terminated: long static lists are mostly IPv4.
+std::optional<std::array<std::uint8_t, 4>> parse_v4(std::string_view text) {
+  std::array<std::uint8_t, 4> bytes{};
+  std::size_t i = 0;
+  for (std::size_t part = 0; part < 4; ++part) {
+    if (part > 0) {
+      if (i == text.size() || text[i] != '.') return std::nullopt;
+      ++i;
+    }
+    const std::size_t start = i;
+    unsigned value = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - start < 3)
+      value = value * 10 + static_cast<unsigned>(text[i++] - '0');
+    const std::size_t digits = i - start;
+    if (digits == 0 || value > 255 || (digits > 1 && text[start] == '0')) return std::nullopt;
+    bytes[part] = static_cast<std::uint8_t>(value);
+  }
+  if (i != text.size()) return std::nullopt;
+  return bytes;
+}
+
+}  // namespace
+
 std::optional<Address> Address::parse(std::string_view text) {
   if (text.empty() || text.size() > INET6_ADDRSTRLEN) return std::nullopt;
-  std::string s(text);
-  if (s.find(':') == std::string::npos) {
-    std::array<std::uint8_t, 4> b{};
-    if (inet_pton(AF_INET, s.c_str(), b.data()) != 1) return std::nullopt;
-    return v4(b);
+  if (text.find(':') == std::string_view::npos) {
+    auto b = parse_v4(text);
+    if (!b) return std::nullopt;
+    return v4(*b);
   }
+  std::string s(text);
   std::array<std::uint8_t, 16> b{};
   if (inet_pton(AF_INET6, s.c_str(), b.data()) != 1) return std::nullopt;
   return v6(b);

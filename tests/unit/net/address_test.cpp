@@ -1,6 +1,10 @@
 #include "net/address.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 using net::Address;
 
@@ -24,6 +28,48 @@ TEST(Address, ParsesAndPrintsIpv6Canonically) {
 TEST(Address, RejectsGarbage) {
   for (const char* bad : {"", "10.96.0", "10.96.0.256", "10.96.0.1 ", "1.2.3.4/32", "::g", "fd00:::1", "localhost"})
     EXPECT_FALSE(Address::parse(bad)) << bad;
+}
+
+TEST(Address, ReadsIpv4ExactlyAsInetPton) {
+  // Dotted strings of one to three digits a part, half of them then mutated (a character
+  // replaced, dropped or added), plus edge cases, compared with inet_pton(AF_INET): the parser
+  // must accept and refuse the same texts.
+  std::vector<std::string> texts = {"0.0.0.0", "255.255.255.255", "256.0.0.0", "01.2.3.4", "1.2.3.04", "1.2.3.",
+                                    ".1.2.3", "1..2.3", "1.2.3.4.5", "1.2.3.0004", "1.2.3.4x", "1.2.3.-4", "1.2.3.+4",
+                                    "1.2.3.4\n", "100.200.250.199", "1.2.3.299", "0.00.0.0", "9.99.100.0"};
+  std::uint32_t seed = 12345;
+  auto next = [&seed](std::uint32_t bound) {
+    seed = seed * 1664525u + 1013904223u;
+    return (seed >> 8) % bound;
+  };
+  const std::string alphabet = "0123456789. x";
+  for (int n = 0; n < 100000; ++n) {
+    std::string t;
+    for (int part = 0, parts = 3 + static_cast<int>(next(3)); part < parts; ++part) {
+      if (part) t += '.';
+      for (std::uint32_t d = 0, digits = 1 + next(3); d < digits; ++d) t += static_cast<char>('0' + next(10));
+    }
+    switch (next(6)) {
+      case 0: t[next(static_cast<std::uint32_t>(t.size()))] = alphabet[next(13)]; break;
+      case 1: t.erase(next(static_cast<std::uint32_t>(t.size())), 1); break;
+      case 2: t.insert(next(static_cast<std::uint32_t>(t.size()) + 1), 1, alphabet[next(13)]); break;
+      default: break;
+    }
+    texts.push_back(t);
+  }
+  int accepted = 0;
+  for (const auto& t : texts) {
+    std::array<std::uint8_t, 4> expected{};
+    const bool valid = inet_pton(AF_INET, t.c_str(), expected.data()) == 1;
+    auto a = Address::parse(t);
+    ASSERT_EQ(a.has_value(), valid) << '"' << t << '"';
+    if (valid) {
+      ++accepted;
+      EXPECT_EQ(*a, Address::v4(expected)) << t;
+    }
+  }
+  EXPECT_GT(accepted, 5000) << "the generator must make valid addresses too";
+  EXPECT_FALSE(Address::parse(std::string_view("1.2.3.4\0junk", 12))) << "no text after a NUL";
 }
 
 TEST(Address, OrdersIpv4BeforeIpv6AndByValue) {
