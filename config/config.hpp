@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/address_ranges.hpp"
+#include "config/prefix_list.hpp"
 #include "config/community.hpp"
 #include "config/duration.hpp"
 #include "config/label_selector.hpp"
@@ -49,9 +50,9 @@ struct AdvertiseConfig {
   AddressRanges load_balancer_ips;
   std::vector<CommunityPattern> annotation_communities;  // what Service owners may set; default none
   LabelSelector service_selector;            // only matching Services get /32s; empty: all
-  std::vector<net::Prefix> static_prefixes;  // key "static"
-  std::string static_file;                    // key "static_file", as written ("" = none)
-  std::vector<net::Prefix> static_file_prefixes;  // that file's prefixes, read with the config
+  PrefixList static_prefixes;  // key "static"
+  std::string static_file;     // key "static_file", as written ("" = none)
+  PrefixList static_file_prefixes;  // that file's prefixes, read with the config
   bool require_kube_proxy = true;
   bool require_node_ready = true;
   bool require_programmed = false;

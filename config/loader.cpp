@@ -185,7 +185,11 @@ class Loader {
     if (auto v = m.get("load_balancer_ips")) address_ranges(*v, true, "", out.load_balancer_ips);
     if (auto v = m.get("annotation_communities")) community_patterns(*v, out.annotation_communities);
     if (auto v = m.get("service_selector")) label_selector(*v, out.service_selector);
-    if (auto v = m.get("static")) prefixes(*v, out.static_prefixes);
+    if (auto v = m.get("static")) {
+      std::vector<net::Prefix> list;
+      prefixes(*v, list);
+      out.static_prefixes = std::move(list);
+    }
     if (auto v = m.get("static_file")) static_file(*v, out);
     if (auto v = m.get("require_kube_proxy")) r_.read_bool(*v, out.require_kube_proxy);
     if (auto v = m.get("require_node_ready")) r_.read_bool(*v, out.require_node_ready);

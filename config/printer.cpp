@@ -154,7 +154,7 @@ std::string to_yaml(const Config& c) {
   o << "  annotation_communities: "
     << flow_list(a.annotation_communities, [](const CommunityPattern& p) { return p.text; }) << "\n";
   o << "  service_selector: " << text(a.service_selector.text) << "\n";
-  o << "  static: " << flow_list(a.static_prefixes, prefix_text) << "\n";
+  o << "  static: " << flow_list(a.static_prefixes.items(), prefix_text) << "\n";
   // The path only, as written: its prefixes stay in their file.
   o << "  static_file: " << scalar(a.static_file) << "\n";
   o << "  require_kube_proxy: " << boolean(a.require_kube_proxy) << "\n";

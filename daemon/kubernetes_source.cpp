@@ -33,16 +33,11 @@ std::string join(const std::vector<net::Prefix>& prefixes) {
   return out;
 }
 
-config::Config without_static_prefixes(config::Config config) {
-  config.advertise.static_prefixes = {};
-  return config;
-}
-
 }  // namespace
 
 KubernetesSource::KubernetesSource(asio::io_context& io, const config::Config& config, Facts& facts,
                                    std::function<void()> changed)
-    : io_(io), config_(without_static_prefixes(config)), facts_(facts), changed_(std::move(changed)), cidr_retry_(io) {}
+    : io_(io), config_(config), facts_(facts), changed_(std::move(changed)), cidr_retry_(io) {}
 
 KubernetesSource::~KubernetesSource() { stop(); }
 

@@ -43,7 +43,7 @@ class KubernetesSource {
   void watch_service_cidrs(const std::string& version);
 
   asio::io_context& io_;
-  const config::Config config_;  // without the static prefixes, which are none of its business
+  const config::Config config_;  // a copy: a reload replaces the daemon's (the static lists are shared)
   Facts& facts_;
   std::function<void()> changed_;
   std::shared_ptr<k8s::HttpClient> client_;

@@ -216,7 +216,7 @@ TEST(RouterConfigRouterOs, ConnectionsAndFilterChain) {
 TEST(RouterConfig, ErrorsSayWhatToPass) {
   auto r = ebgp_request();
   r.config.advertise.service_cidrs = std::nullopt;
-  r.config.advertise.static_prefixes.clear();
+  r.config.advertise.static_prefixes = {};
   EXPECT_THAT(error_of(r, RouterFlavour::bird), HasSubstr("--service-cidr"));
   r.service_cidrs = {P("10.96.0.0/12")};  // the option fills in for auto
   EXPECT_THAT(generate(r, RouterFlavour::bird), HasSubstr("10.96.0.0/12{12,32}"));
