@@ -387,7 +387,8 @@ class Run:
                 m = _LISTED.match(line)
                 if m and m.group(2) not in listed:
                     listed[m.group(2)] = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f").timestamp()
-        lists_done = max(listed.values()) if {"services", "endpointslices"} <= set(listed) else None
+        # The two lists the routes come from (the Node and ServiceCIDR reflectors may list later).
+        lists_done = max(listed["services"], listed["endpointslices"]) if {"services", "endpointslices"} <= set(listed) else None
         reqs = self.api.requests()
         nlri = sum(len(m["nlri"]) for m in updates)
         r = {"first_update": (first - t0) * 1000, "eor": (eor - t0) * 1000 if eor else None,
