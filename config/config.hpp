@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "config/address_ranges.hpp"
-#include "config/prefix_list.hpp"
 #include "config/community.hpp"
 #include "config/duration.hpp"
 #include "config/label_selector.hpp"
+#include "config/prefix_list.hpp"
 #include "net/address.hpp"
 #include "net/expected.hpp"
 #include "net/prefix.hpp"

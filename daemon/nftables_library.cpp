@@ -8,11 +8,11 @@ namespace {
 
 constexpr const char* kSoname = "libnftables.so.1";
 
+// Looks one entry point up; the first one missing is the error.
 template <typename Function>
-bool resolve(void* handle, const char* name, Function& out, std::string& error) {
+void resolve(void* handle, const char* name, Function& out, std::string& error) {
   out = reinterpret_cast<Function>(dlsym(handle, name));
   if (!out && error.empty()) error = std::string(kSoname) + ": no symbol " + name;
-  return out != nullptr;
 }
 
 net::Expected<NftablesLibrary, std::string> load() {
