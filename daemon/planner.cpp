@@ -117,11 +117,13 @@ net::RouteSet base_routes(const Facts& facts, const config::AdvertiseConfig& adv
       }
     routes.insert({cidr, {}, net::RouteKind::service_cidr, "Service CIDR (" + facts.service_cidr_source + ")"});
   }
-  for (const auto& prefix : advertise.static_prefixes)
-    if (!routes.contains(prefix)) routes.insert({prefix, {}, net::RouteKind::static_prefix, "advertise.static"});
-  const std::string from_file = "advertise.static_file " + advertise.static_file;
-  for (const auto& prefix : advertise.static_file_prefixes)
-    if (!routes.contains(prefix)) routes.insert({prefix, {}, net::RouteKind::static_prefix, from_file});
+  // A prefix already there (a Service CIDR, or listed before) keeps its route.
+  auto add_static = [&routes](const config::PrefixList& prefixes, const std::string& reason) {
+    for (const auto& prefix : prefixes)
+      if (!routes.contains(prefix)) routes.insert({prefix, {}, net::RouteKind::static_prefix, reason});
+  };
+  add_static(advertise.static_prefixes, "advertise.static");
+  add_static(advertise.static_file_prefixes, "advertise.static_file " + advertise.static_file);
   return routes;
 }
 
